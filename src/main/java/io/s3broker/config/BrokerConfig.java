@@ -1,0 +1,119 @@
+package io.s3broker.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Every setting of the broker. Each key can also be given as an environment variable
+ * ({@code broker.s3.path-style} is {@code BROKER_S3_PATH_STYLE}); durations take ISO-8601 ({@code PT1H}),
+ * the short form ({@code 1H}, {@code 5M}) or plain seconds. An invalid or missing value stops start-up
+ * with a message naming the key.
+ */
+@ConfigMapping(prefix = "broker")
+public interface BrokerConfig {
+
+    /** The role to assume; ARNs of S3-compatible servers may have an empty account field. */
+    @Pattern(regexp = "arn:[a-z-]+:iam::[0-9]{0,12}:role/[\\w+=,.@/-]{1,512}", message = "must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
+    String roleArn();
+
+    /** RoleSessionName of AssumeRole; shows up in CloudTrail next to every S3 call the broker makes. */
+    @WithDefault("s3-sts-broker")
+    @Pattern(regexp = "[\\w+=,.@-]{2,64}", message = "must be 2 to 64 characters of letters, digits and +=,.@_-")
+    String roleSessionName();
+
+    /** DurationSeconds of AssumeRole: how long one set of temporary credentials lives. */
+    @WithDefault("1H")
+    @DurationMin(seconds = 900, message = "must be at least 900 seconds (STS minimum)")
+    @DurationMax(hours = 12, message = "must be at most 12 hours (STS maximum)")
+    Duration roleSessionDuration();
+
+    /** Refresh the credentials in the background this long before they expire. */
+    @WithDefault("5M")
+    @DurationMin(seconds = 0, message = "must not be negative")
+    Duration refreshAhead();
+
+    /** Region used when a request names none, and the region of the STS client. */
+    @WithDefault("us-east-1")
+    @Pattern(regexp = Regions.PATTERN, message = Regions.MESSAGE)
+    String region();
+
+    /** Fetch credentials as soon as the service starts, so the first request does not wait for STS. */
+    @WithDefault("true")
+    boolean prefetchOnStart();
+
+    Sts sts();
+
+    S3 s3();
+
+    Presign presign();
+
+    interface Sts {
+        /** STS endpoint; empty means the AWS default for {@code broker.region}. */
+        Optional<URI> endpoint();
+
+        /** Upper bound of one AssumeRole call, retries included. */
+        @WithDefault("10S")
+        @DurationMin(millis = 1, message = "must be positive")
+        Duration timeout();
+
+        /** First wait after a failed AssumeRole; doubles (with jitter) up to {@link #retryMaxBackoff()}. */
+        @WithDefault("1S")
+        @DurationMin(millis = 1, message = "must be positive")
+        Duration retryBackoff();
+
+        @WithDefault("1M")
+        @DurationMin(millis = 1, message = "must be positive")
+        Duration retryMaxBackoff();
+    }
+
+    interface S3 {
+        /** S3 endpoint; empty means the AWS default for the request's region. */
+        Optional<URI> endpoint();
+
+        /** Path-style addressing (bucket in the path); needed by most S3-compatible servers. */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /** Flexible checksums; servers without them (Ceph RGW 16) need {@code when-required}. */
+        @WithDefault("when-supported")
+        Checksums checksums();
+
+        /** Upper bound of one metadata call (HeadObject, HeadBucket), retries included. */
+        @WithDefault("10S")
+        @DurationMin(millis = 1, message = "must be positive")
+        Duration timeout();
+
+        /** Connections the broker keeps open to S3 and STS, per host; more requests than this queue. */
+        @WithDefault("256")
+        @Min(value = 1, message = "must be at least 1")
+        int maxConnections();
+    }
+
+    interface Presign {
+        /** Lifetime of a presigned URL when the request gives no {@code expiresIn}. */
+        @WithDefault("2400S")
+        @DurationMin(seconds = 1, message = "must be at least 1 second")
+        Duration defaultExpiry();
+
+        /** Largest {@code expiresIn} a client may ask for (it is also capped by the role session duration). */
+        @WithDefault("12H")
+        @DurationMin(seconds = 1, message = "must be at least 1 second")
+        @DurationMax(days = 7, message = "must be at most 7 days (SigV4 limit)")
+        Duration maxExpiry();
+    }
+
+    enum Checksums {
+        WHEN_SUPPORTED,
+        WHEN_REQUIRED
+    }
+}

@@ -1,0 +1,37 @@
+package io.s3broker.config;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.quarkus.runtime.StartupEvent;
+
+/** Rules that tie several settings together, which per-key validation cannot express. */
+@ApplicationScoped
+public class ConfigChecks {
+
+    void check(@Observes StartupEvent event, BrokerConfig config) {
+        List<String> problems = problems(config);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
+        }
+    }
+
+    static List<String> problems(BrokerConfig config) {
+        List<String> problems = new ArrayList<>();
+        if (config.presign().defaultExpiry().compareTo(config.roleSessionDuration()) > 0) {
+            problems.add("broker.presign.default-expiry (" + config.presign().defaultExpiry()
+                    + ") must not exceed broker.role-session-duration (" + config.roleSessionDuration()
+                    + "): a presigned URL cannot outlive the credentials that sign it");
+        }
+        if (config.presign().defaultExpiry().compareTo(config.presign().maxExpiry()) > 0) {
+            problems.add("broker.presign.default-expiry must not exceed broker.presign.max-expiry");
+        }
+        if (config.refreshAhead().compareTo(config.roleSessionDuration()) >= 0) {
+            problems.add("broker.refresh-ahead must be shorter than broker.role-session-duration");
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,62 @@
+package io.s3broker.credentials;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+import io.s3broker.metrics.BrokerMetrics;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.services.sts.StsAsyncClient;
+import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
+import software.amazon.awssdk.services.sts.model.Credentials;
+
+/** Fetches the role's temporary credentials with one AssumeRole call of the async STS client. */
+public final class StsCredentialsSource implements CredentialsSource {
+
+    private final StsAsyncClient sts;
+    private final AssumeRoleRequest request;
+    private final Duration timeout;
+    /** Runs the call's start; see {@link #fetch()}. */
+    private final Executor starter;
+    private final BrokerMetrics metrics;
+
+    public StsCredentialsSource(StsAsyncClient sts, String roleArn, String sessionName, Duration sessionDuration,
+            Duration timeout, Executor starter, BrokerMetrics metrics) {
+        this.sts = sts;
+        this.timeout = timeout;
+        this.starter = starter;
+        this.metrics = metrics;
+        this.request = AssumeRoleRequest.builder()
+                .roleArn(roleArn)
+                .roleSessionName(sessionName)
+                .durationSeconds(Math.toIntExact(sessionDuration.toSeconds()))
+                .overrideConfiguration(o -> o.apiCallTimeout(timeout))
+                .build();
+    }
+
+    /**
+     * The async client resolves the broker's own keys on the calling thread before it sends anything, and some
+     * links of the default chain do blocking I/O there (profile files, the instance metadata service). So the
+     * call starts on a worker thread, never on the event loop that asked for credentials.
+     */
+    @Override
+    public CompletionStage<AwsSessionCredentials> fetch() {
+        return CompletableFuture.supplyAsync(() -> sts.assumeRole(request), starter)
+                .thenCompose(call -> call)
+                // Belt and braces over the SDK's own apiCallTimeout: a fetch that never ends would wedge the cache.
+                .orTimeout(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS)
+                .thenApply(response -> toSessionCredentials(response.credentials()))
+                .whenComplete((credentials, error) -> metrics.assumeRole(error == null));
+    }
+
+    private static AwsSessionCredentials toSessionCredentials(Credentials credentials) {
+        return AwsSessionCredentials.builder()
+                .accessKeyId(credentials.accessKeyId())
+                .secretAccessKey(credentials.secretAccessKey())
+                .sessionToken(credentials.sessionToken())
+                .expirationTime(credentials.expiration())
+                .build();
+    }
+}

@@ -1,0 +1,46 @@
+package io.s3broker.rest;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.ResponseHeader;
+import org.jboss.resteasy.reactive.RestQuery;
+
+import io.s3broker.s3.ObjectLocation;
+import io.s3broker.s3.PresignService;
+import io.smallrye.mutiny.Uni;
+
+/** Presigned downloads: GET /item answers a URL the client fetches the object from, directly from S3. */
+@Path("/item")
+@Produces(MediaType.APPLICATION_JSON)
+public class ItemResource {
+
+    private static final Logger LOG = Logger.getLogger(ItemResource.class);
+
+    private final RequestValidator validate;
+    private final PresignService presign;
+
+    public ItemResource(RequestValidator validate, PresignService presign) {
+        this.validate = validate;
+        this.presign = presign;
+    }
+
+    /**
+     * 200 with a presigned GetObject URL; with {@code check=true} (the default) only for an object that exists.
+     * The URL is a credential, so the answer must not be cached by anything in between.
+     */
+    @GET
+    @ResponseHeader(name = "Cache-Control", value = "no-store")
+    public Uni<PresignedItem> get(@RestQuery String bucket, @RestQuery String key, @RestQuery String region,
+            @RestQuery String expiresIn, @RestQuery String check) {
+        ObjectLocation object = validate.location(bucket, key, region);
+        var lifetime = validate.expiresIn(expiresIn);
+        boolean mustExist = validate.flag("check", check, true);
+        return presign.presignGet(object, lifetime, mustExist)
+                .invoke(url -> LOG.debugf("Presigned %s for %s", url, object))
+                .map(url -> new PresignedItem(true, url.url(), object.bucket(), object.key(), url.expiresAt()));
+    }
+}

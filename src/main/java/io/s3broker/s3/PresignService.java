@@ -1,0 +1,107 @@
+package io.s3broker.s3;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.Timer;
+import io.s3broker.config.BrokerConfig;
+import io.s3broker.credentials.CachedCredentials;
+import io.s3broker.credentials.CredentialsCache;
+import io.s3broker.metrics.BrokerMetrics;
+import io.s3broker.rest.error.BrokerException;
+import io.s3broker.rest.error.ErrorCode;
+import io.smallrye.mutiny.Uni;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedGetObjectRequest;
+
+/** Checks objects and presigns GET URLs with the cached role credentials. */
+@ApplicationScoped
+public class PresignService {
+
+    private final S3Clients clients;
+    private final CredentialsCache credentials;
+    private final BrokerMetrics metrics;
+    private final Duration s3Timeout;
+    private final Clock clock = Clock.systemUTC();
+
+    public PresignService(S3Clients clients, CredentialsCache credentials, BrokerMetrics metrics, BrokerConfig config) {
+        this.clients = clients;
+        this.credentials = credentials;
+        this.metrics = metrics;
+        this.s3Timeout = config.s3().timeout();
+    }
+
+    /**
+     * A presigned GetObject URL valid for {@code expiresIn}, or until the signing credentials expire if that is
+     * sooner (the URL must never outlive them). With {@code check}, the object must exist first.
+     */
+    public Uni<PresignedUrl> presignGet(ObjectLocation object, Duration expiresIn, boolean check) {
+        return clients.forRegion(object.region()).flatMap(region -> {
+            Uni<Void> exists = check ? headObject(region, object) : Uni.createFrom().voidItem();
+            return exists.flatMap(ignored -> Uni.createFrom().completionStage(() -> credentials.get(expiresIn)))
+                    .map(signer -> signGet(region, object, signer, expiresIn));
+        });
+    }
+
+    private PresignedUrl signGet(RegionClients region, ObjectLocation object, CachedCredentials signer, Duration expiresIn) {
+        Duration lifetime = lifetime(signer, expiresIn);
+        GetObjectRequest get = GetObjectRequest.builder()
+                .bucket(object.bucket())
+                .key(object.key())
+                .overrideConfiguration(o -> o.credentialsProvider(StaticCredentialsProvider.create(signer.credentials())))
+                .build();
+        PresignedGetObjectRequest presigned = region.presigner()
+                .presignGetObject(p -> p.signatureDuration(lifetime).getObjectRequest(get));
+        return new PresignedUrl(presigned.url().toString(), "GET", presigned.signedHeaders(), presigned.expiration());
+    }
+
+    /** What is asked for, cut to the credentials' remaining life in whole seconds (SigV4's unit). */
+    Duration lifetime(CachedCredentials signer, Duration expiresIn) {
+        Duration remaining = Duration.ofSeconds(signer.remaining(clock.instant()).toSeconds());
+        return remaining.compareTo(expiresIn) < 0 ? remaining : expiresIn;
+    }
+
+    /** One HeadObject; a HeadBucket only when that fails with 404, to tell a missing bucket from a missing key. */
+    private Uni<Void> headObject(RegionClients region, ObjectLocation object) {
+        HeadObjectRequest head = HeadObjectRequest.builder()
+                .bucket(object.bucket())
+                .key(object.key())
+                .overrideConfiguration(o -> o.apiCallTimeout(s3Timeout))
+                .build();
+        return timed("HeadObject", Uni.createFrom().completionStage(() -> region.s3().headObject(head)))
+                .replaceWithVoid()
+                .onFailure(S3Errors::isNotFound).recoverWithUni(notFound -> whichIsMissing(region, object))
+                .onFailure().transform(e -> S3Errors.translate(e, object.toString()));
+    }
+
+    private Uni<Void> whichIsMissing(RegionClients region, ObjectLocation object) {
+        HeadBucketRequest head = HeadBucketRequest.builder()
+                .bucket(object.bucket())
+                .overrideConfiguration(o -> o.apiCallTimeout(s3Timeout))
+                .build();
+        return timed("HeadBucket", Uni.createFrom().completionStage(() -> region.s3().headBucket(head)))
+                .onItemOrFailure().transformToUni((found, error) -> {
+                    if (error == null) {
+                        return Uni.createFrom().failure(new BrokerException(ErrorCode.NO_SUCH_KEY, "No such key: " + object));
+                    }
+                    if (S3Errors.isNotFound(error)) {
+                        return Uni.createFrom().failure(
+                                new BrokerException(ErrorCode.NO_SUCH_BUCKET, "No such bucket: " + object.bucket()));
+                    }
+                    return Uni.createFrom().failure(S3Errors.translate(error, object.toString()));
+                });
+    }
+
+    private <T> Uni<T> timed(String operation, Uni<T> call) {
+        return Uni.createFrom().deferred(() -> {
+            Timer.Sample sample = metrics.startTimer();
+            return call.onItemOrFailure().invoke((item, error) -> metrics.s3Request(sample, operation, S3Errors.outcome(error)));
+        });
+    }
+}

@@ -1,0 +1,187 @@
+package io.s3broker.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ExtractableResponse;
+import io.restassured.response.Response;
+import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.LocalS3StsResource;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+
+@QuarkusTest
+@WithTestResource(LocalS3StsResource.class)
+class ItemResourceTest {
+
+    static final String CONTENT = "hello from the broker test " + UUID.randomUUID();
+    static String bucket;
+    static String key;
+
+    @BeforeAll
+    static void putObject() {
+        bucket = LocalS3Sts.bucket();
+        key = "item-test/" + UUID.randomUUID() + "/hello world ü.txt";
+        LocalS3Sts.admin().putObject(p -> p.bucket(bucket).key(key).contentType("text/plain"),
+                AsyncRequestBody.fromString(CONTENT)).join();
+    }
+
+    @Test
+    void presignsAnExistingObjectWithAUrlThatDownloadsIt() throws Exception {
+        Instant before = Instant.now();
+        ExtractableResponse<Response> answer = given().queryParam("bucket", bucket).queryParam("key", key)
+                .when().get("/item")
+                .then().statusCode(200)
+                .contentType("application/json")
+                .header("Cache-Control", "no-store")
+                .body("success", equalTo(true))
+                .body("bucket", equalTo(bucket))
+                .body("key", equalTo(key))
+                .body("url", startsWith(LocalS3Sts.get("LOCAL_S3STS_ENDPOINT") + "/" + bucket + "/"))
+                .body("url", containsString("X-Amz-Expires=2400"))
+                .extract();
+
+        Instant expiresAt = Instant.parse(answer.path("expiresAt"));
+        assertWithin(before.plusSeconds(2400), expiresAt, Duration.ofSeconds(5));
+
+        HttpResponse<String> download = fetch(answer.path("url"));
+        assertEquals(200, download.statusCode());
+        assertEquals(CONTENT, download.body());
+    }
+
+    @Test
+    void honoursExpiresIn() {
+        Instant before = Instant.now();
+        String expiresAt = given().queryParam("bucket", bucket).queryParam("key", key).queryParam("expiresIn", 60)
+                .when().get("/item")
+                .then().statusCode(200)
+                .body("url", containsString("X-Amz-Expires=60"))
+                .extract().path("expiresAt");
+        assertWithin(before.plusSeconds(60), Instant.parse(expiresAt), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void answersNoSuchKeyForAMissingObject() {
+        given().queryParam("bucket", bucket).queryParam("key", "no/such/key-" + UUID.randomUUID())
+                .when().get("/item")
+                .then().statusCode(404)
+                .body("success", equalTo(false))
+                .body("error.code", equalTo("NoSuchKey"));
+    }
+
+    @Test
+    void answersNoSuchBucketForAMissingBucket() {
+        given().queryParam("bucket", "no-such-bucket-" + UUID.randomUUID().toString().substring(0, 8)).queryParam("key", "k")
+                .when().get("/item")
+                .then().statusCode(404)
+                .body("error.code", equalTo("NoSuchBucket"));
+    }
+
+    @Test
+    void presignsWithoutCheckingWhenAskedTo() {
+        given().queryParam("bucket", bucket).queryParam("key", "not-there-" + UUID.randomUUID()).queryParam("check", "false")
+                .when().get("/item")
+                .then().statusCode(200)
+                .body("success", equalTo(true));
+    }
+
+    @Test
+    void servesARequestedRegionWithItsOwnClient() throws Exception {
+        String url = given().queryParam("bucket", bucket).queryParam("key", key).queryParam("region", "eu-west-1")
+                .when().get("/item")
+                .then().statusCode(200)
+                .body("url", containsString("%2Feu-west-1%2Fs3%2Faws4_request"))
+                .extract().path("url");
+        assertEquals(CONTENT, fetch(url).body());
+    }
+
+    @Test
+    void rejectsMissingParametersBeforeAnyNetworkCall() {
+        given().queryParam("key", "k").when().get("/item")
+                .then().statusCode(400).body("error.code", equalTo("MissingParameter"))
+                .body("error.message", containsString("bucket"));
+        given().queryParam("bucket", bucket).when().get("/item")
+                .then().statusCode(400).body("error.code", equalTo("MissingParameter"))
+                .body("error.message", containsString("key"));
+        given().when().get("/item")
+                .then().statusCode(400).body("error.code", equalTo("MissingParameter"));
+    }
+
+    @Test
+    void rejectsInvalidParameters() {
+        expectInvalid("bucket", "Bad_Bucket", "key", "k");
+        expectInvalid("bucket", "ab", "key", "k");
+        expectInvalid("bucket", "192.168.1.1", "key", "k");
+        expectInvalid("bucket", bucket, "key", "x".repeat(1025));
+        expectInvalid("bucket", bucket, "key", "bad\u0001key");
+        expectInvalid("bucket", bucket, "key", "k", "region", "not a region");
+        expectInvalid("bucket", bucket, "key", "k", "expiresIn", "abc");
+        expectInvalid("bucket", bucket, "key", "k", "expiresIn", "0");
+        expectInvalid("bucket", bucket, "key", "k", "expiresIn", "-5");
+        expectInvalid("bucket", bucket, "key", "k", "check", "maybe");
+    }
+
+    @Test
+    void rejectsAnExpiryTheRoleSessionCannotCover() {
+        given().queryParam("bucket", bucket).queryParam("key", key).queryParam("expiresIn", 3601)
+                .when().get("/item")
+                .then().statusCode(400)
+                .body("error.code", equalTo("InvalidParameter"))
+                .body("error.message", containsString("3600"));
+    }
+
+    @Test
+    void answersJsonForUnknownPathsAndMethods() {
+        given().when().get("/no-such-path")
+                .then().statusCode(404).contentType("application/json").body("error.code", equalTo("NotFound"));
+        given().when().delete("/item")
+                .then().statusCode(405).contentType("application/json").body("error.code", equalTo("MethodNotAllowed"));
+    }
+
+    @Test
+    void neverLeaksTheSessionSecretInTheAnswer() {
+        given().queryParam("bucket", bucket).queryParam("key", key)
+                .when().get("/item")
+                .then().statusCode(200)
+                .body(not(containsString(LocalS3Sts.get("AWS_SECRET_ACCESS_KEY"))));
+    }
+
+    static void expectInvalid(String... params) {
+        var request = given();
+        for (int i = 0; i < params.length; i += 2) {
+            request.queryParam(params[i], params[i + 1]);
+        }
+        request.when().get("/item")
+                .then().statusCode(400)
+                .contentType("application/json")
+                .body("success", equalTo(false))
+                .body("error.code", equalTo("InvalidParameter"));
+    }
+
+    static HttpResponse<String> fetch(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void assertWithin(Instant expected, Instant actual, Duration tolerance) {
+        assertTrue(Duration.between(expected, actual).abs().compareTo(tolerance) <= 0,
+                "expected about " + expected + " but was " + actual);
+    }
+}

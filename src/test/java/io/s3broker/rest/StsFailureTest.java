@@ -1,0 +1,62 @@
+package io.s3broker.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.LocalS3StsResource;
+
+/** A role the broker may not assume: no credentials can be had, so requests get 503 and readiness is DOWN. */
+@QuarkusTest
+@TestProfile(StsFailureTest.UnknownRole.class)
+@WithTestResource(LocalS3StsResource.class)
+class StsFailureTest {
+
+    public static class UnknownRole implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("broker.role-arn", "arn:aws:iam:::role/no-such-role",
+                    "broker.sts.retry-backoff", "0.05S",
+                    "broker.sts.retry-max-backoff", "0.1S");
+        }
+    }
+
+    @Test
+    void answersCredentialsUnavailableWithoutLeakingDetails() {
+        given().queryParam("bucket", LocalS3Sts.bucket()).queryParam("key", "k")
+                .when().get("/item")
+                .then().statusCode(503)
+                .contentType("application/json")
+                .body("success", equalTo(false))
+                .body("error.code", equalTo("CredentialsUnavailable"))
+                .body(not(containsString("Exception")));
+    }
+
+    @Test
+    void isNotReady() {
+        given().when().get("/q/health/ready")
+                .then().statusCode(503)
+                .body("status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'sts-credentials' }.status", equalTo("DOWN"));
+        given().when().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void countsTheFailures() {
+        given().queryParam("bucket", LocalS3Sts.bucket()).queryParam("key", "k").get("/item");
+        given().when().get("/q/metrics")
+                .then().statusCode(200)
+                .body(not(containsString("broker_sts_assume_role_total{outcome=\"failure\"} 0.0")))
+                .body(containsString("broker_sts_assume_role_total{outcome=\"success\"} 0.0"));
+    }
+}
