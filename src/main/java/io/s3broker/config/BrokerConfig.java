@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Pattern;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -56,6 +57,8 @@ public interface BrokerConfig {
     S3 s3();
 
     Presign presign();
+
+    Upload upload();
 
     interface Sts {
         /** STS endpoint; empty means the AWS default for {@code broker.region}. */
@@ -110,6 +113,43 @@ public interface BrokerConfig {
         @DurationMin(seconds = 1, message = "must be at least 1 second")
         @DurationMax(days = 7, message = "must be at most 7 days (SigV4 limit)")
         Duration maxExpiry();
+    }
+
+    interface Upload {
+        /** Largest object a client may upload; larger bodies get 413 and leave nothing behind. */
+        @WithDefault("5G")
+        MemorySize maxSize();
+
+        /** Size of one part of a multipart upload (S3 needs at least 5 MiB for all but the last part). */
+        @WithDefault("8M")
+        MemorySize partSize();
+
+        /** Parts of one upload being sent to S3 at the same time; beyond that the client's stream is paused. */
+        @WithDefault("4")
+        @Min(value = 1, message = "must be at least 1")
+        int maxPartsInFlight();
+
+        /**
+         * Memory all uploads together may hold in parts being filled or sent. An upload that needs a part beyond
+         * this waits (its client is paused) until another part is sent: heap stays bounded whatever the load.
+         */
+        @WithDefault("64M")
+        MemorySize maxBuffered();
+
+        /**
+         * A body of known length up to this size goes to S3 as one streamed PutObject (faster, and atomic: a failed
+         * one leaves nothing); a larger one, or one of unknown length, as a multipart upload. S3 caps PutObject at 5 GiB.
+         */
+        @WithDefault("5G")
+        MemorySize multipartThreshold();
+
+        /** Upper bound of one UploadPart or PutObject-from-memory call, retries included. */
+        @WithDefault("2M")
+        @DurationMin(millis = 1, message = "must be positive")
+        Duration partTimeout();
+
+        /** Canned ACL for uploaded objects, e.g. bucket-owner-full-control when the bucket belongs to another account. */
+        Optional<String> acl();
     }
 
     enum Checksums {

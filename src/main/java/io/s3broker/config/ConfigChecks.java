@@ -32,6 +32,21 @@ public class ConfigChecks {
         if (config.refreshAhead().compareTo(config.roleSessionDuration()) >= 0) {
             problems.add("broker.refresh-ahead must be shorter than broker.role-session-duration");
         }
+        BrokerConfig.Upload upload = config.upload();
+        long fiveMiB = 5L << 20;
+        long fiveGiB = 5L << 30;
+        if (upload.partSize().asLongValue() < fiveMiB || upload.partSize().asLongValue() > fiveGiB) {
+            problems.add("broker.upload.part-size must be between 5M and 5G (S3 multipart limits)");
+        }
+        if (upload.maxBuffered().asLongValue() < upload.partSize().asLongValue()) {
+            problems.add("broker.upload.max-buffered must hold at least one part (broker.upload.part-size)");
+        }
+        if (upload.multipartThreshold().asLongValue() > fiveGiB) {
+            problems.add("broker.upload.multipart-threshold must be at most 5G (the S3 PutObject limit)");
+        }
+        if (upload.maxSize().asLongValue() > upload.partSize().asLongValue() * 10_000) {
+            problems.add("broker.upload.max-size needs more than 10000 parts of broker.upload.part-size (the S3 limit)");
+        }
         return problems;
     }
 }

@@ -6,11 +6,9 @@ import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.micrometer.core.instrument.Timer;
 import io.s3broker.config.BrokerConfig;
 import io.s3broker.credentials.CachedCredentials;
 import io.s3broker.credentials.CredentialsCache;
-import io.s3broker.metrics.BrokerMetrics;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
 import io.smallrye.mutiny.Uni;
@@ -26,14 +24,14 @@ public class PresignService {
 
     private final S3Clients clients;
     private final CredentialsCache credentials;
-    private final BrokerMetrics metrics;
+    private final S3Calls calls;
     private final Duration s3Timeout;
     private final Clock clock = Clock.systemUTC();
 
-    public PresignService(S3Clients clients, CredentialsCache credentials, BrokerMetrics metrics, BrokerConfig config) {
+    public PresignService(S3Clients clients, CredentialsCache credentials, S3Calls calls, BrokerConfig config) {
         this.clients = clients;
         this.credentials = credentials;
-        this.metrics = metrics;
+        this.calls = calls;
         this.s3Timeout = config.s3().timeout();
     }
 
@@ -74,7 +72,7 @@ public class PresignService {
                 .key(object.key())
                 .overrideConfiguration(o -> o.apiCallTimeout(s3Timeout))
                 .build();
-        return timed("HeadObject", Uni.createFrom().completionStage(() -> region.s3().headObject(head)))
+        return Uni.createFrom().completionStage(() -> calls.timed("HeadObject", () -> region.s3().headObject(head)))
                 .replaceWithVoid()
                 .onFailure(S3Errors::isNotFound).recoverWithUni(notFound -> whichIsMissing(region, object))
                 .onFailure().transform(e -> S3Errors.translate(e, object.toString()));
@@ -85,7 +83,7 @@ public class PresignService {
                 .bucket(object.bucket())
                 .overrideConfiguration(o -> o.apiCallTimeout(s3Timeout))
                 .build();
-        return timed("HeadBucket", Uni.createFrom().completionStage(() -> region.s3().headBucket(head)))
+        return Uni.createFrom().completionStage(() -> calls.timed("HeadBucket", () -> region.s3().headBucket(head)))
                 .onItemOrFailure().transformToUni((found, error) -> {
                     if (error == null) {
                         return Uni.createFrom().failure(new BrokerException(ErrorCode.NO_SUCH_KEY, "No such key: " + object));
@@ -96,12 +94,5 @@ public class PresignService {
                     }
                     return Uni.createFrom().failure(S3Errors.translate(error, object.toString()));
                 });
-    }
-
-    private <T> Uni<T> timed(String operation, Uni<T> call) {
-        return Uni.createFrom().deferred(() -> {
-            Timer.Sample sample = metrics.startTimer();
-            return call.onItemOrFailure().invoke((item, error) -> metrics.s3Request(sample, operation, S3Errors.outcome(error)));
-        });
     }
 }

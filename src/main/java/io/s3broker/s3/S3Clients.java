@@ -13,6 +13,7 @@ import io.s3broker.rest.error.BrokerException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
@@ -63,27 +64,32 @@ public class S3Clients {
     private RegionClients create(String region) {
         Region sdkRegion = Region.of(region);
         boolean pathStyle = config.s3().pathStyle();
-        boolean whenRequired = config.s3().checksums() == BrokerConfig.Checksums.WHEN_REQUIRED;
-        S3AsyncClientBuilder s3 = S3AsyncClient.builder()
-                .region(sdkRegion)
-                .credentialsProvider(credentials)
-                .httpClient(httpClient)
-                .forcePathStyle(pathStyle)
-                .requestChecksumCalculation(whenRequired ? RequestChecksumCalculation.WHEN_REQUIRED
-                        : RequestChecksumCalculation.WHEN_SUPPORTED)
-                .responseChecksumValidation(whenRequired ? ResponseChecksumValidation.WHEN_REQUIRED
-                        : ResponseChecksumValidation.WHEN_SUPPORTED);
         // The presigner signs with the credentials of each request (see PresignService); it has no
         // forcePathStyle, only the service configuration.
         S3Presigner.Builder presigner = S3Presigner.builder()
                 .region(sdkRegion)
                 .credentialsProvider(AnonymousCredentialsProvider.create())
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build());
-        config.s3().endpoint().ifPresent(endpoint -> {
-            s3.endpointOverride(endpoint);
-            presigner.endpointOverride(endpoint);
-        });
-        return new RegionClients(region, s3.build(), presigner.build());
+        config.s3().endpoint().ifPresent(presigner::endpointOverride);
+        S3AsyncClient streaming = client(sdkRegion)
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .build();
+        return new RegionClients(region, client(sdkRegion).build(), streaming, presigner.build());
+    }
+
+    private S3AsyncClientBuilder client(Region region) {
+        boolean whenRequired = config.s3().checksums() == BrokerConfig.Checksums.WHEN_REQUIRED;
+        S3AsyncClientBuilder s3 = S3AsyncClient.builder()
+                .region(region)
+                .credentialsProvider(credentials)
+                .httpClient(httpClient)
+                .forcePathStyle(config.s3().pathStyle())
+                .requestChecksumCalculation(whenRequired ? RequestChecksumCalculation.WHEN_REQUIRED
+                        : RequestChecksumCalculation.WHEN_SUPPORTED)
+                .responseChecksumValidation(whenRequired ? ResponseChecksumValidation.WHEN_REQUIRED
+                        : ResponseChecksumValidation.WHEN_SUPPORTED);
+        config.s3().endpoint().ifPresent(s3::endpointOverride);
+        return s3;
     }
 
     @PreDestroy

@@ -16,6 +16,7 @@ public enum ErrorCode {
     INTERNAL_ERROR(500, "InternalError"),
     UPSTREAM_ERROR(502, "UpstreamError"),
     CREDENTIALS_UNAVAILABLE(503, "CredentialsUnavailable"),
+    SERVICE_UNAVAILABLE(503, "ServiceUnavailable"),
     UPSTREAM_TIMEOUT(504, "UpstreamTimeout");
 
     private final int status;
