@@ -1,5 +1,7 @@
 package io.s3broker.rest;
 
+import java.util.Optional;
+
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -9,11 +11,15 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import io.s3broker.config.BrokerConfig;
 import io.s3broker.s3.ObjectLocation;
 import io.s3broker.s3.PresignService;
 import io.smallrye.mutiny.Uni;
 
-/** Presigned downloads: GET /item answers a URL the client fetches the object from, directly from S3. */
+/**
+ * Presigned URLs: GET /item answers a URL to download an object directly from S3, GET /item/upload-url one to
+ * upload it directly. The uploads that stream through the broker are in {@link UploadRoutes}.
+ */
 @Path("/item")
 @Produces(MediaType.APPLICATION_JSON)
 public class ItemResource {
@@ -22,10 +28,12 @@ public class ItemResource {
 
     private final RequestValidator validate;
     private final PresignService presign;
+    private final Optional<String> acl;
 
-    public ItemResource(RequestValidator validate, PresignService presign) {
+    public ItemResource(RequestValidator validate, PresignService presign, BrokerConfig config) {
         this.validate = validate;
         this.presign = presign;
+        this.acl = config.upload().acl();
     }
 
     /**
@@ -42,5 +50,23 @@ public class ItemResource {
         return presign.presignGet(object, lifetime, mustExist)
                 .invoke(url -> LOG.debugf("Presigned %s for %s", url, object))
                 .map(url -> new PresignedItem(true, url.url(), object.bucket(), object.key(), url.expiresAt()));
+    }
+
+    /**
+     * 200 with a presigned PutObject URL for a client that uploads the object directly to S3. The client must
+     * send the returned headers exactly as given (they are signed).
+     */
+    @GET
+    @Path("upload-url")
+    @ResponseHeader(name = "Cache-Control", value = "no-store")
+    public Uni<PresignedUpload> uploadUrl(@RestQuery String bucket, @RestQuery String key, @RestQuery String region,
+            @RestQuery String expiresIn, @RestQuery String contentType) {
+        ObjectLocation object = validate.location(bucket, key, region);
+        var lifetime = validate.expiresIn(expiresIn);
+        Optional<String> type = validate.contentType(contentType);
+        return presign.presignPut(object, lifetime, type, acl)
+                .invoke(url -> LOG.debugf("Presigned %s for %s", url, object))
+                .map(url -> new PresignedUpload(true, url.url(), url.method(), PresignedUpload.clientHeaders(url.signedHeaders()),
+                        object.bucket(), object.key(), url.expiresAt()));
     }
 }

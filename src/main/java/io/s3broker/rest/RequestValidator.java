@@ -2,6 +2,7 @@ package io.s3broker.rest;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +23,8 @@ public class RequestValidator {
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern IP_ADDRESS = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final int MAX_KEY_BYTES = 1024;
+    private static final Pattern MEDIA_TYPE = Pattern.compile(
+            "[\\w!#$&^.+-]+/[\\w!#$&^.+-]+(\\s*;\\s*[\\w!#$&^.+-]+=(\"[^\"\\p{Cntrl}]*\"|[\\w!#$&^.+-]+))*");
 
     private final String defaultRegion;
     private final Duration defaultExpiry;
@@ -96,6 +99,17 @@ public class RequestValidator {
                     + " seconds (a presigned URL cannot outlive the role session)");
         }
         return Duration.ofSeconds(seconds);
+    }
+
+    /** An optional media type such as {@code image/png}, to be signed into a presigned PUT. */
+    public Optional<String> contentType(String contentType) {
+        if (isAbsent(contentType)) {
+            return Optional.empty();
+        }
+        if (contentType.length() > 255 || !MEDIA_TYPE.matcher(contentType).matches()) {
+            throw BrokerException.invalid("contentType", "must be a media type such as image/png");
+        }
+        return Optional.of(contentType);
     }
 
     public boolean flag(String name, String value, boolean defaultValue) {

@@ -3,6 +3,7 @@ package io.s3broker.s3;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,7 +17,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedGetObjectRequest;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
 
 /** Checks objects and presigns GET URLs with the cached role credentials. */
 @ApplicationScoped
@@ -57,6 +60,30 @@ public class PresignService {
         PresignedGetObjectRequest presigned = region.presigner()
                 .presignGetObject(p -> p.signatureDuration(lifetime).getObjectRequest(get));
         return new PresignedUrl(presigned.url().toString(), "GET", presigned.signedHeaders(), presigned.expiration());
+    }
+
+    /**
+     * A presigned PutObject URL for a client that uploads directly; with {@code contentType}, the client must send
+     * exactly that Content-Type (it is signed). Same lifetime rule as {@link #presignGet}.
+     */
+    public Uni<PresignedUrl> presignPut(ObjectLocation object, Duration expiresIn, Optional<String> contentType,
+            Optional<String> acl) {
+        return clients.forRegion(object.region())
+                .flatMap(region -> Uni.createFrom().completionStage(() -> credentials.get(expiresIn))
+                        .map(signer -> {
+                            PutObjectRequest.Builder put = PutObjectRequest.builder()
+                                    .bucket(object.bucket())
+                                    .key(object.key())
+                                    .overrideConfiguration(o -> o.credentialsProvider(
+                                            StaticCredentialsProvider.create(signer.credentials())));
+                            contentType.ifPresent(put::contentType);
+                            acl.ifPresent(put::acl);
+                            PresignedPutObjectRequest presigned = region.presigner().presignPutObject(p -> p
+                                    .signatureDuration(lifetime(signer, expiresIn))
+                                    .putObjectRequest(put.build()));
+                            return new PresignedUrl(presigned.url().toString(), "PUT", presigned.signedHeaders(),
+                                    presigned.expiration());
+                        }));
     }
 
     /** What is asked for, cut to the credentials' remaining life in whole seconds (SigV4's unit). */

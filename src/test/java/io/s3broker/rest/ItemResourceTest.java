@@ -156,6 +156,46 @@ class ItemResourceTest {
     }
 
     @Test
+    void presignsAnUploadUrlThatAcceptsTheObject() throws Exception {
+        String target = "item-test/" + UUID.randomUUID() + "/direct.txt";
+        ExtractableResponse<Response> answer = given().queryParam("bucket", bucket).queryParam("key", target)
+                .queryParam("contentType", "text/plain").queryParam("expiresIn", 300)
+                .when().get("/item/upload-url")
+                .then().statusCode(200)
+                .header("Cache-Control", "no-store")
+                .body("success", equalTo(true))
+                .body("method", equalTo("PUT"))
+                .body("headers.content-type", equalTo("text/plain"))
+                .body("url", containsString("X-Amz-Expires=300"))
+                .extract();
+
+        HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(answer.path("url")))
+                .header("Content-Type", "text/plain")
+                .PUT(HttpRequest.BodyPublishers.ofString(CONTENT)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, put.statusCode(), put.body());
+        assertEquals(CONTENT, LocalS3Sts.admin().getObject(g -> g.bucket(bucket).key(target),
+                software.amazon.awssdk.core.async.AsyncResponseTransformer.toBytes()).join().asUtf8String());
+
+        HttpResponse<String> wrongType = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(answer.path("url")))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, wrongType.statusCode(), "the content type is part of the signature");
+    }
+
+    @Test
+    void validatesTheUploadUrlRequest() {
+        given().queryParam("bucket", bucket).queryParam("key", "k").queryParam("contentType", "not a type")
+                .when().get("/item/upload-url")
+                .then().statusCode(400).body("error.code", equalTo("InvalidParameter"));
+        given().queryParam("bucket", bucket)
+                .when().get("/item/upload-url")
+                .then().statusCode(400).body("error.code", equalTo("MissingParameter"));
+        given().queryParam("bucket", bucket).queryParam("key", "k").queryParam("expiresIn", 999999)
+                .when().get("/item/upload-url")
+                .then().statusCode(400).body("error.code", equalTo("InvalidParameter"));
+    }
+
+    @Test
     void neverLeaksTheSessionSecretInTheAnswer() {
         given().queryParam("bucket", bucket).queryParam("key", key)
                 .when().get("/item")
