@@ -7,6 +7,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestQuery;
@@ -42,6 +44,14 @@ public class ItemResource {
      */
     @GET
     @ResponseHeader(name = "Cache-Control", value = "no-store")
+    @Operation(summary = "Presign a GET URL for an object (checked to exist unless check=false)")
+    @APIResponse(responseCode = "200", description = "The presigned URL")
+    @APIResponse(responseCode = "400", ref = "Error")
+    @APIResponse(responseCode = "403", ref = "Error")
+    @APIResponse(responseCode = "502", ref = "Error")
+    @APIResponse(responseCode = "503", ref = "Error")
+    @APIResponse(responseCode = "504", ref = "Error")
+    @APIResponse(responseCode = "404", ref = "Error")
     public Uni<PresignedItem> get(@RestQuery String bucket, @RestQuery String key, @RestQuery String region,
             @RestQuery String expiresIn, @RestQuery String check) {
         ObjectLocation object = validate.location(bucket, key, region);
@@ -59,6 +69,14 @@ public class ItemResource {
     @GET
     @Path("upload-url")
     @ResponseHeader(name = "Cache-Control", value = "no-store")
+    @Operation(summary = "Presign a PUT URL for a client that uploads directly to S3")
+    @APIResponse(responseCode = "200", description = "The presigned URL and the headers to send with it")
+    @APIResponse(responseCode = "400", ref = "Error")
+    @APIResponse(responseCode = "403", ref = "Error")
+    @APIResponse(responseCode = "502", ref = "Error")
+    @APIResponse(responseCode = "503", ref = "Error")
+    @APIResponse(responseCode = "504", ref = "Error")
+
     public Uni<PresignedUpload> uploadUrl(@RestQuery String bucket, @RestQuery String key, @RestQuery String region,
             @RestQuery String expiresIn, @RestQuery String contentType) {
         ObjectLocation object = validate.location(bucket, key, region);

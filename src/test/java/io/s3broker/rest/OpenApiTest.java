@@ -1,0 +1,53 @@
+package io.s3broker.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.s3broker.rest.error.ErrorCode;
+import io.s3broker.testing.LocalS3StsResource;
+
+@QuarkusTest
+@WithTestResource(LocalS3StsResource.class)
+class OpenApiTest {
+
+    /** Every endpoint the broker serves, JAX-RS and Vert.x routes alike. */
+    static final Map<String, Set<String>> ENDPOINTS = Map.of(
+            "/item", Set.of("get", "put", "post"),
+            "/item/upload-url", Set.of("get"));
+
+    @Test
+    void documentsEveryEndpointWithItsErrors() {
+        JsonPath doc = given().queryParam("format", "json").when().get("/q/openapi")
+                .then().statusCode(200).extract().jsonPath();
+        ENDPOINTS.forEach((path, methods) -> methods.forEach(method -> {
+            Map<String, Object> operation = doc.getMap("paths.'" + path + "'." + method);
+            assertNotNull(operation, method + " " + path + " is not documented");
+            Map<String, Object> responses = doc.getMap("paths.'" + path + "'." + method + ".responses");
+            assertTrue(responses.containsKey("400") && responses.containsKey("503"),
+                    method + " " + path + " documents its errors: " + responses.keySet());
+        }));
+        assertEquals(new TreeSet<>(ENDPOINTS.keySet()), new TreeSet<>(doc.getMap("paths").keySet()),
+                "documented paths are exactly the served ones");
+    }
+
+    @Test
+    void documentsEveryErrorCode() {
+        JsonPath doc = given().queryParam("format", "json").when().get("/q/openapi").then().extract().jsonPath();
+        Set<String> documented = new TreeSet<>(doc.getList("components.schemas.ErrorResponse.properties.error.properties.code.enum"));
+        Set<String> codes = new TreeSet<>();
+        Arrays.stream(ErrorCode.values()).forEach(code -> codes.add(code.code()));
+        assertEquals(codes, documented);
+    }
+}
