@@ -1,0 +1,154 @@
+package io.s3broker.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import io.s3broker.testing.LocalS3Sts;
+
+/**
+ * SIGTERM on the packaged broker: it stops taking requests, lets a request in flight finish within the grace
+ * period (quarkus.shutdown.timeout), aborts an upload that cannot finish so nothing is left in S3, and exits 0.
+ * It starts the fast-jar itself, because it must signal the process.
+ */
+class GracefulShutdownIT {
+
+    static final int MIB = 1 << 20;
+
+    @Test
+    void finishesWhatItCanAbortsWhatItCannotAndExitsCleanly() throws Exception {
+        int port = freePort();
+        Path log = Path.of("target", "graceful-shutdown.log");
+        ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(LocalS3Sts.up());
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        builder.environment().put("QUARKUS_SHUTDOWN_TIMEOUT", "4S");
+        Process broker = builder.start();
+        try {
+            awaitReady(port, broker, log);
+            String bucket = LocalS3Sts.bucket();
+            String stuck = "shutdown/stuck-" + UUID.randomUUID();
+            String finishing = "shutdown/finishing-" + UUID.randomUUID();
+
+            // An upload that never ends: its client keeps the connection open and sends nothing more.
+            Socket stuckClient = new Socket("127.0.0.1", port);
+            OutputStream stuckOut = stuckClient.getOutputStream();
+            stuckOut.write(("PUT /item?bucket=" + bucket + "&key=" + stuck + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            writeChunks(stuckOut, 20 * MIB);
+            awaitOpenMultipartUpload(stuck);
+
+            // An upload that is still arriving when the signal comes, and ends well within the grace period.
+            Socket finishingClient = new Socket("127.0.0.1", port);
+            OutputStream finishingOut = finishingClient.getOutputStream();
+            int size = 12 * MIB;
+            finishingOut.write(("PUT /item?bucket=" + bucket + "&key=" + finishing + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            finishingOut.write(new byte[size / 2]);
+            finishingOut.flush();
+
+            long signalled = System.nanoTime();
+            broker.destroy(); // SIGTERM
+            CompletableFuture<String> finishingAnswer = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Thread.sleep(1000);
+                    finishingOut.write(new byte[size / 2]);
+                    finishingOut.flush();
+                    return readStatusLine(finishingClient.getInputStream());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+
+            assertTrue(finishingAnswer.get(20, TimeUnit.SECONDS).contains(" 201 "),
+                    "the request in flight finished within the grace period");
+            assertTrue(broker.waitFor(40, TimeUnit.SECONDS), "the broker exited after SIGTERM");
+            long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
+            assertEquals(0, broker.exitValue(), "exit code after SIGTERM; log in " + log.toAbsolutePath());
+            assertTrue(took >= 3_000, "the stuck upload was given the grace period, not cut at once: " + took + " ms");
+
+            assertEquals(0, LocalS3Sts.admin().listMultipartUploads(l -> l.bucket(bucket).prefix(stuck)).join()
+                    .uploads().size(), "open multipart uploads of the aborted upload");
+            assertTrue(Files.readString(log).contains("aborting 1 upload(s)"), "the log says what shutdown aborted");
+            LocalS3Sts.admin().headObject(h -> h.bucket(bucket).key(finishing)).join();
+            LocalS3Sts.admin().deleteObject(d -> d.bucket(bucket).key(finishing)).join();
+            stuckClient.close();
+            finishingClient.close();
+        } finally {
+            broker.destroyForcibly();
+        }
+    }
+
+    static void writeChunks(OutputStream out, int bytes) throws Exception {
+        byte[] chunk = new byte[1 << 16];
+        for (int sent = 0; sent < bytes; sent += chunk.length) {
+            out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(chunk);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        out.flush();
+    }
+
+    static void awaitOpenMultipartUpload(String key) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            if (!LocalS3Sts.admin().listMultipartUploads(l -> l.bucket(LocalS3Sts.bucket()).prefix(key)).join()
+                    .uploads().isEmpty()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the stuck upload never started its multipart upload");
+    }
+
+    static String readStatusLine(InputStream in) throws Exception {
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
+            line.append((char) c);
+        }
+        return line.toString();
+    }
+
+    static void awaitReady(int port, Process broker, Path log) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        for (int i = 0; i < 600; i++) {
+            if (!broker.isAlive()) {
+                throw new AssertionError("the broker died at start-up:\n" + Files.readString(log));
+            }
+            try {
+                HttpResponse<Void> ready = client.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
+                if (ready.statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the broker did not get ready:\n" + Files.readString(log));
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
