@@ -1,0 +1,61 @@
+package io.s3broker.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.config.common.MapBackedConfigSource;
+
+class ConfigChecksTest {
+
+    static BrokerConfig config(Map<String, String> values) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withMapping(BrokerConfig.class)
+                .addDefaultInterceptors()
+                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 100,
+                        new io.quarkus.runtime.configuration.MemorySizeConverter())
+                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
+                .withSources(new MapBackedConfigSource("test", values) {
+                })
+                .build();
+        return config.getConfigMapping(BrokerConfig.class);
+    }
+
+    @Test
+    void acceptsTheDefaults() {
+        assertEquals(List.of(), ConfigChecks.problems(config(Map.of("broker.role-arn", "arn:aws:iam::123456789012:role/r"))));
+    }
+
+    @Test
+    void namesEverySettingThatConflicts() {
+        List<String> problems = ConfigChecks.problems(config(Map.of(
+                "broker.role-arn", "arn:aws:iam::123456789012:role/r",
+                "broker.role-session-duration", "15M",
+                "broker.presign.default-expiry", "20M",
+                "broker.refresh-ahead", "15M",
+                "broker.upload.part-size", "4M",
+                "broker.upload.max-buffered", "2M",
+                "broker.upload.multipart-threshold", "6G")));
+        assertEquals(5, problems.size(), problems.toString());
+        String all = String.join("\n", problems);
+        for (String key : List.of("broker.presign.default-expiry", "broker.refresh-ahead", "broker.upload.part-size",
+                "broker.upload.max-buffered", "broker.upload.multipart-threshold")) {
+            assertTrue(all.contains(key), key + " in " + all);
+        }
+    }
+
+    @Test
+    void refusesAMaxSizeThatNeedsMoreThanTenThousandParts() {
+        List<String> problems = ConfigChecks.problems(config(Map.of(
+                "broker.role-arn", "arn:aws:iam::123456789012:role/r",
+                "broker.upload.max-size", "100G")));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("10000 parts"));
+    }
+}
