@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# Start-up benchmark (issue "Ship it"). One run, on this machine, side by side, N starts of each:
+#   a. the plain fast-jar                              on JDK 17 (the default java)
+#   b. the plain fast-jar                              on JDK 25
+#   c0. the aot-jar packaging, without its AOT cache   on JDK 25   (separates the packaging from the cache)
+#   c. the aot-jar with the AOT cache (-XX:AOTCache=app.aot) that
+#      ./mvnw verify -Dquarkus.package.jar.aot.enabled=true -DskipITs=false trains with the @QuarkusIntegrationTests
+# For each start: wall time from the fork of java to the first 200 of GET /q/health/ready (readiness includes
+# fetching the role's credentials from STS, so the local RGW must be up), the CPU time java used until then
+# (which other processes' load inflates far less than the wall time), the RSS of java at that moment, and
+# the "started in" that Quarkus logs. Medians are reported. Target: c <= 0.6 x b (wall time).
+# Then one light-load probe of variant c with the heap the container image would get under a 512 MiB limit
+# (-XX:MaxRAMPercentage=70 of 512 MiB = -Xmx358m, 1 CPU): RSS after 2,000 GET /item at concurrency 4.
+# Prints a Markdown report and appends it, with the machine and the command, to bench/results-startup.md.
+#
+# usage: bench/startup-bench.sh
+# Environment (all optional):
+#   BENCH_RUNS=5                 measured starts per variant (after one discarded warm-up round)
+#   BENCH_PORT=18097             port of the broker under test (not 8080/8081 nor item-bench's 18080/18081)
+#   BENCH_JDK17=/usr/lib/jvm/java-17-openjdk-amd64   BENCH_JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
+#   BENCH_PLAIN_APP=DIR          a built plain target/quarkus-app (JDK 17 build) instead of building one
+#   BENCH_AOT_APP=DIR            a quarkus-app dir holding app.aot (recorded by BENCH_JDK25) instead of building one
+#   BENCH_RESULTS=FILE           where to append the report (default bench/results-startup.md)
+#   BENCH_KEEP_LOGS=1            keep the work dir (broker logs) after the run
+# Builds happen in a copy of the work tree (target/ of the checkout is left alone).
+# Exit status: 0 target met, 1 target missed (the report is written either way), 2 the run itself failed.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$HERE")
+RUNS=${BENCH_RUNS:-5}
+PORT=${BENCH_PORT:-18097}
+JDK17=${BENCH_JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}
+JDK25=${BENCH_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+RESULTS=${BENCH_RESULTS:-$HERE/results-startup.md}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/startup-bench.XXXXXX")
+
+log() { printf '[startup-bench] %s\n' "$*" >&2; }
+fail() {
+  log "ERROR: $*"
+  log "work dir kept: $WORK"
+  exit 2
+}
+cleanup() { [[ ${BENCH_KEEP_LOGS:-0} == 1 ]] || rm -rf "$WORK"; }
+
+[[ -x $JDK17/bin/java ]] || fail "no JDK 17 at $JDK17 (BENCH_JDK17)"
+[[ -x $JDK25/bin/java ]] || fail "no JDK 25 at $JDK25 (BENCH_JDK25)"
+(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && fail "port $PORT is in use (BENCH_PORT)"
+
+# ---------------------------------------------------------------- S3 + STS
+env_file=$("$REPO/scripts/local-s3-sts.sh" up) || fail "the local S3/STS server did not start"
+set -a
+# shellcheck source=/dev/null
+. "$env_file"
+set +a
+
+# ---------------------------------------------------------------- builds
+copy_tree() { # a copy of the work tree without build output, for a build of our own
+  mkdir -p "$1"
+  (cd "$REPO" && tar --exclude=./target --exclude=./.git --exclude=./bench -cf - .) | (cd "$1" && tar xf -)
+}
+
+PLAIN_APP=${BENCH_PLAIN_APP:-}
+AOT_APP=${BENCH_AOT_APP:-}
+if [[ -z $PLAIN_APP ]]; then
+  log "building the plain fast-jar with JDK 17"
+  copy_tree "$WORK/plain-src"
+  (cd "$WORK/plain-src" && JAVA_HOME=$JDK17 ./mvnw -B -q package -DskipTests >"$WORK/plain-build.log" 2>&1) \
+    || fail "plain build failed: $WORK/plain-build.log"
+  PLAIN_APP=$WORK/plain-src/target/quarkus-app
+fi
+if [[ -z $AOT_APP ]]; then
+  # A failing integration test does not stop the training (the cache is written when the tests end); CI judges
+  # the tests, this measures start-up.
+  log "building the aot-jar and training its AOT cache with JDK 25 (integration tests, ~1-2 min)"
+  copy_tree "$WORK/aot-src"
+  t0=$EPOCHREALTIME
+  (cd "$WORK/aot-src" && JAVA_HOME=$JDK25 ./mvnw -B verify -Dquarkus.package.jar.aot.enabled=true -DskipITs=false \
+    -Dtest=NativeRegistrationsTest -Dsurefire.failIfNoSpecifiedTests=false -Dmaven.test.failure.ignore=true \
+    >"$WORK/aot-build.log" 2>&1) \
+    || fail "AOT build failed: $WORK/aot-build.log"
+  AOT_BUILD_SECONDS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+  AOT_APP=$WORK/aot-src/target/quarkus-app
+fi
+[[ -f $PLAIN_APP/quarkus-run.jar ]] || fail "no quarkus-run.jar in $PLAIN_APP"
+[[ -f $AOT_APP/app.aot ]] || fail "no app.aot in $AOT_APP"
+# A cache the JVM cannot use is ignored with a warning by default: refuse to measure that.
+(cd "$AOT_APP" && "$JDK25/bin/java" -XX:AOTCache=app.aot -XX:AOTMode=on -cp quarkus-run.jar -version >/dev/null 2>&1) \
+  || fail "$AOT_APP/app.aot does not load on $JDK25 (recorded by another JVM, or the jars changed)"
+
+# Put the object that the light-load phase presigns (as the bucket owner, like the tests do).
+LOAD_KEY="startup-bench/$$-$RANDOM.txt"
+curl -sS -m 30 -o /dev/null --fail --aws-sigv4 "aws:amz:$AWS_REGION:s3" \
+  --user "$LOCAL_S3STS_ADMIN_ACCESS_KEY:$LOCAL_S3STS_ADMIN_SECRET_KEY" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+  -X PUT --data-binary "startup bench" "$LOCAL_S3STS_ENDPOINT/$LOCAL_S3STS_BUCKET/$LOAD_KEY" \
+  || fail "could not put the load object"
+
+# ---------------------------------------------------------------- measure
+log "measuring: 1 warm-up round + $RUNS rounds of 4 variants, round-robin"
+export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$PORT
+report=$WORK/report.md
+python3 - "$WORK" "$RUNS" "$PORT" "$JDK17" "$JDK25" "$PLAIN_APP" "$AOT_APP" "$LOCAL_S3STS_BUCKET" "$LOAD_KEY" \
+  >"$report" <<'PY' || fail "measurement failed (logs in $WORK)"
+import http.client, os, re, signal, statistics, subprocess, sys, threading, time
+
+work, runs, port, jdk17, jdk25, plain, aot, bucket, key = sys.argv[1:]
+runs, port = int(runs), int(port)
+
+VARIANTS = [
+    ("a", "fast-jar, JDK 17", jdk17, plain, []),
+    ("b", "fast-jar, JDK 25", jdk25, plain, []),
+    ("c0", "aot-jar without cache, JDK 25", jdk25, aot, []),
+    ("c", "aot-jar + AOT cache, JDK 25", jdk25, aot, ["-XX:AOTCache=app.aot"]),
+]
+
+def get(path, timeout=2.0):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        r.read()
+        return r.status
+    finally:
+        conn.close()
+
+def rss_kib(pid, field="VmRSS"):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} for {pid}")
+
+def cpu_seconds(pid):
+    # utime + stime of all the process's threads; the part of "ready" that other processes' load cannot inflate
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+def start(jdk, app, flags, logname):
+    log = open(os.path.join(work, logname), "w")
+    t0 = time.monotonic()
+    p = subprocess.Popen([f"{jdk}/bin/java", *flags, "-jar", "quarkus-run.jar"], cwd=app,
+                         stdout=log, stderr=subprocess.STDOUT)
+    return p, t0, log
+
+def stop(p, log):
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+    log.close()
+
+def wait_ready(p, t0, deadline=60.0):
+    while True:
+        if p.poll() is not None:
+            raise RuntimeError(f"broker exited with {p.returncode} before it was ready")
+        try:
+            if get("/q/health/ready", timeout=1.0) == 200:
+                return time.monotonic() - t0
+        except OSError:
+            pass
+        if time.monotonic() - t0 > deadline:
+            raise RuntimeError("not ready within 60 s")
+        time.sleep(0.005)
+
+def started_in(logname):
+    with open(os.path.join(work, logname)) as f:
+        m = re.search(r"started in ([0-9.]+)s", f.read())
+    return float(m.group(1)) if m else float("nan")
+
+results = {v[0]: [] for v in VARIANTS}
+for rnd in range(runs + 1):
+    for vid, _, jdk, app, flags in VARIANTS:
+        name = f"{vid}-{rnd}.log"
+        p, t0, log = start(jdk, app, flags, name)
+        try:
+            ready = wait_ready(p, t0)
+            rss = rss_kib(p.pid)
+            cpu = cpu_seconds(p.pid)
+        finally:
+            stop(p, log)
+        if rnd > 0:  # round 0 warms the page cache and the gateway
+            results[vid].append((ready, rss, started_in(name), cpu))
+        print(f"round {rnd} {vid}: ready {ready * 1000:.0f} ms, cpu {cpu:.2f} s, rss {rss / 1024:.0f} MiB",
+              file=sys.stderr)
+
+def med(vid, i):
+    return statistics.median(r[i] for r in results[vid])
+
+print("| variant | ready, median (ms) | ready, min-max (ms) | CPU time to ready, median (s) | RSS at ready, median (MiB) | Quarkus \"started in\", median (s) |")
+print("|---|---:|---:|---:|---:|---:|")
+for vid, label, *_ in VARIANTS:
+    rs = [r[0] * 1000 for r in results[vid]]
+    print(f"| {vid}. {label} | {med(vid, 0) * 1000:.0f} | {min(rs):.0f}-{max(rs):.0f} | {med(vid, 3):.2f} "
+          f"| {med(vid, 1) / 1024:.0f} | {med(vid, 2):.3f} |")
+ratio = med("c", 0) / med("b", 0)
+print()
+print(f"AOT ratio (c / b, time to ready): **{ratio:.2f}** (target <= 0.60: {'met' if ratio <= 0.6 else 'MISSED'}); "
+      f"c / a: {med('c', 0) / med('a', 0):.2f}; c0 / b: {med('c0', 0) / med('b', 0):.2f}. "
+      f"CPU time to ready, c / b: {med('c', 3) / med('b', 3):.2f}")
+
+# Light load on variant c, sized like the container under a 512 MiB limit and 1 CPU.
+flags = ["-XX:AOTCache=app.aot", "-Xmx358m", "-XX:ActiveProcessorCount=1", "-XX:+ExitOnOutOfMemoryError"]
+p, t0, log = start(jdk25, aot, flags, "load.log")
+try:
+    wait_ready(p, t0)
+    ready_rss = rss_kib(p.pid)
+    path = f"/item?bucket={bucket}&key={key.replace('/', '%2F')}"
+    errors, count, lock = [], [0], threading.Lock()
+    def worker(n):
+        for _ in range(n):
+            try:
+                status = get(path, timeout=10)
+                if status != 200:
+                    errors.append(status)
+            except OSError as e:
+                errors.append(repr(e))
+            with lock:
+                count[0] += 1
+    t = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(500,)) for _ in range(4)]
+    [th.start() for th in threads]
+    [th.join() for th in threads]
+    took = time.monotonic() - t
+    load_rss, hwm = rss_kib(p.pid), rss_kib(p.pid, "VmHWM")
+finally:
+    stop(p, log)
+if errors:
+    raise SystemExit(f"light load: {len(errors)} failed requests, first: {errors[0]}")
+print()
+print(f"Light load (variant c, -Xmx358m, 1 CPU): {count[0]} GET /item (check=true, so one HeadObject each) at "
+      f"concurrency 4 in {took:.1f} s: RSS {ready_rss / 1024:.0f} MiB at ready, {load_rss / 1024:.0f} MiB after, "
+      f"peak (VmHWM) {hwm / 1024:.0f} MiB.")
+print()
+print(f"<!-- ratio={ratio:.4f} -->")
+PY
+
+ratio=$(sed -n 's/<!-- ratio=\(.*\) -->/\1/p' "$report")
+{
+  echo
+  echo "## $(date -u +%Y-%m-%dT%H:%MZ) — $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet 2>/dev/null || echo ' + uncommitted changes')"
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "JDK 17: $("$JDK17/bin/java" -version 2>&1 | head -1); JDK 25: $("$JDK25/bin/java" -version 2>&1 | head -1)."
+  echo "Command: \`bench/startup-bench.sh\` (BENCH_RUNS=$RUNS); medians of $RUNS starts each after one warm-up round, run round-robin.${AOT_BUILD_SECONDS:+ AOT build with training: ${AOT_BUILD_SECONDS} s.}"
+  echo
+  grep -v '^<!--' "$report"
+} | tee -a "$RESULTS"
+curl -sS -m 10 -o /dev/null --aws-sigv4 "aws:amz:$AWS_REGION:s3" \
+  --user "$LOCAL_S3STS_ADMIN_ACCESS_KEY:$LOCAL_S3STS_ADMIN_SECRET_KEY" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
+  -X DELETE "$LOCAL_S3STS_ENDPOINT/$LOCAL_S3STS_BUCKET/$LOAD_KEY" || true
+cleanup
+awk -v r="$ratio" 'BEGIN { exit !(r <= 0.6) }'
