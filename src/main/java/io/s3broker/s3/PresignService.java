@@ -3,7 +3,9 @@ package io.s3broker.s3;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,13 +15,9 @@ import io.s3broker.credentials.CredentialsCache;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
 import io.smallrye.mutiny.Uni;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
-import software.amazon.awssdk.services.s3.presigner.model.PresignedGetObjectRequest;
-import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
 
 /** Checks objects and presigns GET URLs with the cached role credentials. */
 @ApplicationScoped
@@ -30,6 +28,7 @@ public class PresignService {
     private final S3Calls calls;
     private final Duration s3Timeout;
     private final Clock clock = Clock.systemUTC();
+    private final UrlSigner urls = new UrlSigner();
 
     public PresignService(S3Clients clients, CredentialsCache credentials, S3Calls calls, BrokerConfig config) {
         this.clients = clients;
@@ -51,44 +50,32 @@ public class PresignService {
     }
 
     private PresignedUrl signGet(RegionClients region, ObjectLocation object, CachedCredentials signer, Duration expiresIn) {
-        Duration lifetime = lifetime(signer, expiresIn);
-        GetObjectRequest get = GetObjectRequest.builder()
-                .bucket(object.bucket())
-                .key(object.key())
-                .overrideConfiguration(o -> o.credentialsProvider(StaticCredentialsProvider.create(signer.credentials())))
-                .build();
-        PresignedGetObjectRequest presigned = region.presigner()
-                .presignGetObject(p -> p.signatureDuration(lifetime).getObjectRequest(get));
-        return new PresignedUrl(presigned.url().toString(), "GET", presigned.signedHeaders(), presigned.expiration());
+        Instant now = clock.instant();
+        return urls.sign(region, SdkHttpMethod.GET, object.bucket(), object.key(), Map.of(), signer.credentials(),
+                lifetime(signer, expiresIn, now), now);
     }
 
     /**
      * A presigned PutObject URL for a client that uploads directly; with {@code contentType}, the client must send
-     * exactly that Content-Type (it is signed). Same lifetime rule as {@link #presignGet}.
+     * exactly that Content-Type (it is signed), and likewise the ACL header. Same lifetime rule as {@link #presignGet}.
      */
     public Uni<PresignedUrl> presignPut(ObjectLocation object, Duration expiresIn, Optional<String> contentType,
             Optional<String> acl) {
+        Map<String, String> headers = new TreeMap<>();
+        contentType.ifPresent(type -> headers.put("content-type", type));
+        acl.ifPresent(value -> headers.put("x-amz-acl", value));
         return clients.forRegion(object.region())
                 .flatMap(region -> Uni.createFrom().completionStage(() -> credentials.get(expiresIn))
                         .map(signer -> {
-                            PutObjectRequest.Builder put = PutObjectRequest.builder()
-                                    .bucket(object.bucket())
-                                    .key(object.key())
-                                    .overrideConfiguration(o -> o.credentialsProvider(
-                                            StaticCredentialsProvider.create(signer.credentials())));
-                            contentType.ifPresent(put::contentType);
-                            acl.ifPresent(put::acl);
-                            PresignedPutObjectRequest presigned = region.presigner().presignPutObject(p -> p
-                                    .signatureDuration(lifetime(signer, expiresIn))
-                                    .putObjectRequest(put.build()));
-                            return new PresignedUrl(presigned.url().toString(), "PUT", presigned.signedHeaders(),
-                                    presigned.expiration());
+                            Instant now = clock.instant();
+                            return urls.sign(region, SdkHttpMethod.PUT, object.bucket(), object.key(), headers,
+                                    signer.credentials(), lifetime(signer, expiresIn, now), now);
                         }));
     }
 
     /** What is asked for, cut to the credentials' remaining life in whole seconds (SigV4's unit). */
-    Duration lifetime(CachedCredentials signer, Duration expiresIn) {
-        Duration remaining = Duration.ofSeconds(signer.remaining(clock.instant()).toSeconds());
+    static Duration lifetime(CachedCredentials signer, Duration expiresIn, Instant now) {
+        Duration remaining = Duration.ofSeconds(signer.remaining(now).toSeconds());
         return remaining.compareTo(expiresIn) < 0 ? remaining : expiresIn;
     }
 

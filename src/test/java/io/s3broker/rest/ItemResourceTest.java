@@ -67,6 +67,20 @@ class ItemResourceTest {
     }
 
     @Test
+    void presignsKeysWithCharactersThatNeedEncoding() throws Exception {
+        String odd = "item-test/" + UUID.randomUUID() + "/a b+c%d~e=f&g?h#i;j,k'l(m)n!o*p@q$r ü 漢 😀/../x.txt";
+        LocalS3Sts.admin().putObject(p -> p.bucket(bucket).key(odd), AsyncRequestBody.fromString(CONTENT)).join();
+        String url = given().queryParam("bucket", bucket).queryParam("key", odd)
+                .when().get("/item")
+                .then().statusCode(200)
+                .body("key", equalTo(odd))
+                .extract().path("url");
+        HttpResponse<String> download = fetch(url);
+        assertEquals(200, download.statusCode(), download.body());
+        assertEquals(CONTENT, download.body());
+    }
+
+    @Test
     void honoursExpiresIn() {
         Instant before = Instant.now();
         String expiresAt = given().queryParam("bucket", bucket).queryParam("key", key).queryParam("expiresIn", 60)
