@@ -2,6 +2,7 @@ package io.s3broker.s3;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,8 +24,8 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 /**
  * One upload of unknown (or very large) length from a client's stream into S3: parts of {@code partSize} are
  * cut from the stream and sent with at most {@code maxPartsInFlight} at a time; a body smaller than one part
- * goes as one PutObject. Demand is the backpressure: the client's stream is read only while there is a part
- * buffer reserved in the {@link UploadBudget} and a free slot for the part, so memory stays bounded.
+ * goes as one PutObject. Demand is the backpressure: the client's stream is read only while the upload holds a
+ * part buffer from the {@link PartBufferPool} and a slot for the part is free, so memory stays bounded.
  * <p>
  * Written by hand rather than with the SDK's multipart client because that client neither aborts an
  * unknown-length upload whose stream fails nor tells its upload id, which would leave orphaned uploads.
@@ -39,17 +40,21 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
     private final RegionClients clients;
     private final UploadTarget target;
     private final UploadSettings settings;
-    private final UploadBudget budget;
+    private final PartBufferPool buffers;
     private final S3Calls calls;
     private final Context context;
     private final CompletableFuture<UploadResult> result = new CompletableFuture<>();
 
     private Flow.Subscription subscription;
     private long outstanding;
-    private List<ByteBuffer> filling = new ArrayList<>();
-    private long fillingBytes;
-    private boolean reserved;
+    /** The part being filled, from the pool; null while none is held. */
+    private ByteBuffer part;
     private boolean reserving;
+    /**
+     * Chunks (or their rest) received but not yet copied into a part, in order: at most one batch, since chunks
+     * already asked for may still arrive after a part filled up.
+     */
+    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private boolean fullPartWaiting;
     private long total;
     private boolean streamEnded;
@@ -61,12 +66,12 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
     private int inFlight;
     private final List<CompletedPart> parts = new ArrayList<>();
 
-    StreamingUpload(RegionClients clients, UploadTarget target, UploadSettings settings, UploadBudget budget,
+    StreamingUpload(RegionClients clients, UploadTarget target, UploadSettings settings, PartBufferPool buffers,
             S3Calls calls, Context context, CompletionStage<Void> commitGate) {
         this.clients = clients;
         this.target = target;
         this.settings = settings;
-        this.budget = budget;
+        this.buffers = buffers;
         this.calls = calls;
         this.context = context;
         commitGate.whenComplete((ok, error) -> onContext(() -> {
@@ -117,12 +122,26 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
                     "The upload exceeds the maximum size of " + settings.maxSize() + " bytes"));
             return;
         }
-        filling.add(chunk.getByteBuf().nioBuffer());
-        fillingBytes += chunk.length();
-        if (fillingBytes >= settings.partSize()) {
-            partFilled();
-        } else {
-            read();
+        pending.add(chunk.getByteBuf().nioBuffer());
+        drain();
+        reserveThenRead();
+    }
+
+    /** Copies pending chunks into the part buffer, sending each part that fills up, while there is a buffer. */
+    private void drain() {
+        while (!pending.isEmpty() && part != null && !fullPartWaiting && failure == null) {
+            ByteBuffer in = pending.peek();
+            int n = Math.min(in.remaining(), part.remaining());
+            ByteBuffer slice = in.slice();
+            slice.limit(n);
+            part.put(slice);
+            in.position(in.position() + n);
+            if (!in.hasRemaining()) {
+                pending.poll();
+            }
+            if (!part.hasRemaining()) {
+                partFilled();
+            }
         }
     }
 
@@ -139,30 +158,31 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
 
     // --- reading, with backpressure ---
 
-    /** A part buffer must be reserved before its bytes are read. */
+    /** A part buffer must be at hand before bytes are read. */
     private void reserveThenRead() {
-        if (reserved) {
+        if (part != null) {
             read();
             return;
         }
-        if (reserving || failure != null || streamEnded) {
+        if (reserving || failure != null || streamEnded && pending.isEmpty()) {
             return;
         }
         reserving = true;
-        budget.acquire(settings.partSize()).whenComplete((granted, error) -> onContext(() -> {
+        buffers.acquire().whenComplete((buffer, error) -> onContext(() -> {
             reserving = false;
-            if (failure != null || streamEnded || result.isDone()) {
-                // Not needed any more: the upload failed, or its stream ended while the reservation queued.
-                budget.release(settings.partSize());
+            if (failure != null || result.isDone()) {
+                buffers.release(buffer);
                 return;
             }
-            reserved = true;
-            read();
+            part = buffer;
+            drain();
+            reserveThenRead();
+            maybeFinish();
         }));
     }
 
     private void read() {
-        if (failure == null && !streamEnded && reserved && !fullPartWaiting && outstanding == 0) {
+        if (failure == null && !streamEnded && part != null && !fullPartWaiting && pending.isEmpty() && outstanding == 0) {
             outstanding = BATCH;
             subscription.request(BATCH);
         }
@@ -173,44 +193,45 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
             fullPartWaiting = true;
             return;
         }
-        sendFillingPart();
-        reserveThenRead();
+        sendPart();
     }
 
     // --- S3 ---
 
-    private void sendFillingPart() {
-        List<ByteBuffer> buffers = filling;
-        long bytes = fillingBytes;
-        filling = new ArrayList<>();
-        fillingBytes = 0;
-        reserved = false;
+    /** Sends the part buffer as the next part; the buffer goes back to the pool once S3 has it. */
+    private void sendPart() {
+        ByteBuffer buffer = part;
+        part = null;
+        buffer.flip();
         int partNumber = nextPartNumber++;
         inFlight++;
         if (uploadId == null) {
             uploadId = createMultipartUpload();
         }
-        uploadId.thenCompose(id -> uploadPart(id, partNumber, buffers, bytes))
-                .whenComplete((part, error) -> onContext(() -> partSent(part, error)));
+        uploadId.thenCompose(id -> uploadPart(id, partNumber, buffer))
+                .whenComplete((sent, error) -> onContext(() -> {
+                    buffers.release(buffer);
+                    partSent(sent, error);
+                }));
     }
 
-    private void partSent(CompletedPart part, Throwable error) {
+    private void partSent(CompletedPart sent, Throwable error) {
         inFlight--;
-        budget.release(settings.partSize());
         if (error != null) {
             fail(error);
             return;
         }
-        parts.add(part);
+        parts.add(sent);
         if (failure != null) {
             cleanUp();
             return;
         }
         if (fullPartWaiting) {
             fullPartWaiting = false;
-            sendFillingPart();
-            reserveThenRead();
+            sendPart();
         }
+        drain();
+        reserveThenRead();
         maybeFinish();
     }
 
@@ -225,10 +246,11 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
                 .thenApply(response -> response.uploadId());
     }
 
-    private CompletableFuture<CompletedPart> uploadPart(String id, int partNumber, List<ByteBuffer> buffers, long bytes) {
-        // The buffers are never touched again, so the SDK may use them without copying; it can also
-        // re-read them for a retry, unlike the client's stream.
-        AsyncRequestBody body = AsyncRequestBody.fromByteBuffersUnsafe(buffers.toArray(ByteBuffer[]::new));
+    private CompletableFuture<CompletedPart> uploadPart(String id, int partNumber, ByteBuffer buffer) {
+        // The buffer is not touched until the call is over, so the SDK may read it without copying; it can also
+        // read it again for a retry, unlike the client's stream.
+        long bytes = buffer.remaining();
+        AsyncRequestBody body = AsyncRequestBody.fromByteBufferUnsafe(buffer);
         return calls.timed("UploadPart", () -> clients.s3().uploadPart(p -> p
                         .bucket(target.location().bucket())
                         .key(target.location().key())
@@ -240,7 +262,7 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
     }
 
     private void maybeFinish() {
-        if (failure != null || committing || !streamEnded || !mayCommit) {
+        if (failure != null || committing || !streamEnded || !mayCommit || !pending.isEmpty() || reserving) {
             return;
         }
         if (uploadId == null) {
@@ -248,9 +270,9 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
             putWhole();
             return;
         }
-        if (fillingBytes > 0) {
+        if (part != null && part.position() > 0) {
             if (inFlight < settings.maxPartsInFlight()) {
-                sendFillingPart();
+                sendPart();
             } else {
                 fullPartWaiting = true;
             }
@@ -264,8 +286,13 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
 
     /** The whole body fit in one part: one PutObject, no multipart upload to create or clean up. */
     private void putWhole() {
-        AsyncRequestBody body = AsyncRequestBody.fromByteBuffersUnsafe(filling.toArray(ByteBuffer[]::new));
-        long size = fillingBytes;
+        ByteBuffer buffer = part;
+        part = null;
+        if (buffer != null) {
+            buffer.flip();
+        }
+        long size = buffer == null ? 0 : buffer.remaining();
+        AsyncRequestBody body = buffer == null ? AsyncRequestBody.empty() : AsyncRequestBody.fromByteBufferUnsafe(buffer);
         PutObjectRequest.Builder put = PutObjectRequest.builder()
                 .bucket(target.location().bucket())
                 .key(target.location().key())
@@ -275,8 +302,9 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
         target.acl().ifPresent(put::acl);
         calls.timed("PutObject", () -> clients.s3().putObject(put.build(), body))
                 .whenComplete((response, error) -> onContext(() -> {
-                    releaseReservation();
-                    filling = List.of();
+                    if (buffer != null) {
+                        buffers.release(buffer);
+                    }
                     if (error != null) {
                         fail(error);
                     } else {
@@ -287,7 +315,7 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
     }
 
     private void completeMultipartUpload() {
-        releaseReservation();
+        releasePart();
         List<CompletedPart> ordered = new ArrayList<>(parts);
         ordered.sort(Comparator.comparing(CompletedPart::partNumber));
         long size = total;
@@ -318,9 +346,8 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
         if (subscription != null) {
             subscription.cancel();
         }
-        releaseReservation();
-        filling = List.of();
-        fillingBytes = 0;
+        releasePart();
+        pending.clear();
         fullPartWaiting = false;
         cleanUp();
     }
@@ -357,10 +384,10 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
                         : abort(id, attemptsLeft - 1));
     }
 
-    private void releaseReservation() {
-        if (reserved) {
-            reserved = false;
-            budget.release(settings.partSize());
+    private void releasePart() {
+        if (part != null) {
+            buffers.release(part);
+            part = null;
         }
     }
 

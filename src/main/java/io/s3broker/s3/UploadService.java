@@ -43,7 +43,7 @@ public class UploadService {
     private final BrokerMetrics metrics;
     private final BrokerConfig.Upload config;
     private final StreamingUpload.UploadSettings settings;
-    private final UploadBudget budget;
+    private final PartBufferPool buffers;
     private final Set<ActiveUpload> active = ConcurrentHashMap.newKeySet();
 
     public UploadService(S3Clients clients, CredentialsCache credentials, S3Calls calls, BrokerMetrics metrics,
@@ -55,7 +55,7 @@ public class UploadService {
         this.config = config.upload();
         this.settings = new StreamingUpload.UploadSettings(this.config.partSize().asLongValue(),
                 this.config.maxPartsInFlight(), this.config.maxSize().asLongValue(), this.config.partTimeout());
-        this.budget = new UploadBudget(this.config.maxBuffered().asLongValue());
+        this.buffers = new PartBufferPool(this.config.partSize().asLongValue(), this.config.maxBuffered().asLongValue());
     }
 
     public long maxSize() {
@@ -103,7 +103,7 @@ public class UploadService {
 
     private CompletableFuture<UploadResult> multipart(RegionClients region, UploadTarget target, Multi<Buffer> body,
             Context context, CompletionStage<Void> commitGate) {
-        StreamingUpload upload = new StreamingUpload(region, target, settings, budget, calls, context, commitGate);
+        StreamingUpload upload = new StreamingUpload(region, target, settings, buffers, calls, context, commitGate);
         track(upload);
         body.subscribe(upload);
         return upload.result();
