@@ -1,0 +1,908 @@
+#!/usr/bin/env bash
+# Upload benchmark (issue "Streaming uploads", "Done means"). One run, on this machine, side by side:
+#   1. 1 GiB and 100 MiB, each uploaded (a) PUT /item with Content-Length, (b) PUT /item chunked, (c) POST /item
+#      multipart form, (d) PUT straight to RGW with a presigned URL; MiB/s from curl's time_total.
+#      target: each broker way >= 0.9x direct (medians)
+#   2. peak RSS of the broker during the 1 GiB uploads (VmRSS sampled every 50 ms, and VmHWM)   target < 300 MiB
+#   3. bytes the broker process wrote to disk (/proc/PID/io write_bytes) over all uploads          target 0
+#   4. 8 concurrent 100 MiB uploads, PUT with Content-Length and POST form, vs 8 concurrent direct PUTs:
+#      aggregate MiB/s                                                                              target >= 0.9x
+# Every upload is checked (HTTP status, size; the sha256 of one object per way and size by downloading it) and
+# deleted right after (the gateway keeps objects in RAM). Source files live in /dev/shm, so curl reads no disk.
+# Prints a Markdown report and appends it, with the machine and the command, to bench/results-upload.md.
+#
+# usage: bench/upload-bench.sh [JVM args of the broker]   (default: -Xmx128m -XX:-UsePerfData)
+#   A GC log to /dev/shm (-Xlog:gc) is added unless BENCH_GC_LOG=0. BROKER_UPLOAD_* variables in the environment
+#   (BROKER_UPLOAD_PART_SIZE, BROKER_UPLOAD_MAX_PARTS_IN_FLIGHT, BROKER_UPLOAD_MAX_BUFFERED,
+#   BROKER_UPLOAD_MULTIPART_THRESHOLD, ...) reach the broker and are written into the results.
+# Environment (all optional):
+#   BENCH_BIG_MIB=1024 BENCH_SMALL_MIB=100   sizes of the two source files
+#   BENCH_REPEATS=3                          measured uploads per way and size (and concurrent runs per variant)
+#   BENCH_WARMUP_ROUNDS=2                    unmeasured rounds of every way with the small file after the start (JIT)
+#   BENCH_CONCURRENCY=8                      parallel uploads of phase 4
+#   BENCH_BROKER_PORT=18093                  (not 8080/8081, nor the other benchmarks' 18080/18081/18097)
+#   BENCH_DISTURBED_PCT=25                   an upload during which other work used more CPU than this (percent of
+#                                            one core) is repeated, up to BENCH_DISTURBED_RETRIES=2 times; before each
+#                                            measured upload the run waits (at most BENCH_QUIET_WAIT=60 s) until the
+#                                            machine is that quiet for a second
+#   BENCH_RGW=private|shared                 private (default): a gateway of its own, booted by scripts/local-s3-sts.sh
+#                                            in /tmp/upload-bench-rgw on 127.0.0.1:17493 (BENCH_RGW_PORT,
+#                                            BENCH_RGW_MON_PORT 6795, memory store BENCH_RGW_MEMSTORE_MIB=3072) and
+#                                            stopped at the end, so that this run's GiBs never fill the store other
+#                                            test runs use and their load does not share its gateway; shared: the
+#                                            default one (/tmp/s3-sts-broker-rgw, port 7480, kept running)
+#   BENCH_PIN=0|1                            1 (private gateway only): Ceph on the first half of the CPUs, this script
+#                                            and so the broker and every curl on the other half, as if S3 were another
+#                                            machine. The default 0 lets everything share all CPUs.
+#   BENCH_BROKER_REV=REV                     build this commit (git archive) instead of the work tree of the checkout
+#   BENCH_BROKER_APP=DIR                     a built target/quarkus-app to run instead of building anything
+#   BENCH_RESULTS=FILE                       where to append the results (default bench/results-upload.md)
+#   BENCH_MAX_SECONDS=3600                   the whole run is stopped (and cleaned up) after this long
+#   BENCH_KEEP_LOGS=1                        keep the work dir (broker log, GC log, per-upload data) after success
+#   BENCH_KEEP_RGW=1                         leave the gateway running even if this script booted it (shared only;
+#                                            the private one is always stopped)
+# Exit status: 0 all targets met, 1 a target missed (results are written either way), 2 the run itself failed.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$HERE")
+BIG_MIB=${BENCH_BIG_MIB:-1024}
+SMALL_MIB=${BENCH_SMALL_MIB:-100}
+REPEATS=${BENCH_REPEATS:-3}
+WARMUP_ROUNDS=${BENCH_WARMUP_ROUNDS:-2}
+CONCURRENCY=${BENCH_CONCURRENCY:-8}
+BROKER_PORT=${BENCH_BROKER_PORT:-18093}
+DISTURBED_PCT=${BENCH_DISTURBED_PCT:-25}
+DISTURBED_RETRIES=${BENCH_DISTURBED_RETRIES:-2}
+QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
+RGW_MODE=${BENCH_RGW:-private}
+MAX_SECONDS=${BENCH_MAX_SECONDS:-3600}
+RESULTS=${BENCH_RESULTS:-$HERE/results-upload.md}
+if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=(-Xmx128m -XX:-UsePerfData); fi
+TARGET_RATIO=0.9
+TARGET_RSS_MIB=300
+CURL_MAX=900 # seconds, one upload or download
+
+log() { printf '[upload-bench] %s\n' "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 2
+}
+
+for v in BIG_MIB SMALL_MIB REPEATS WARMUP_ROUNDS CONCURRENCY BROKER_PORT DISTURBED_PCT DISTURBED_RETRIES MAX_SECONDS \
+  QUIET_WAIT; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || die "BENCH_$v must be a whole number"
+done
+((REPEATS >= 1 && CONCURRENCY >= 1 && BIG_MIB >= 1 && SMALL_MIB >= 1)) || die "sizes, repeats and concurrency must be >= 1"
+
+# Command line as given, for the results (BENCH_* and BROKER_UPLOAD_* settings first).
+COMMAND_LINE=$(
+  for v in $(compgen -v BENCH_ || true) $(compgen -v BROKER_UPLOAD_ || true); do printf '%s=%q ' "$v" "${!v}"; done
+  printf 'bench/upload-bench.sh'
+  for a in "$@"; do printf ' %q' "$a"; done
+)
+
+# One run at a time: a second one would share the private gateway (and stop it under the first).
+exec 9>"/tmp/.upload-bench.lock"
+flock -n 9 || die "another bench/upload-bench.sh run is in progress (lock /tmp/.upload-bench.lock)"
+
+# ---------------------------------------------------------------- cleanup
+
+WORK=$(mktemp -d /tmp/upload-bench.XXXXXX)
+SHM=$(mktemp -d /dev/shm/upload-bench.XXXXXX) # source files, GC log, RSS samples: RAM only
+BROKER_PID=
+SAMPLER_PID=
+WATCHDOG_PID=
+RGW_STARTED=0
+PREFIX=
+STATUS=2
+
+stop_pid() { # pid: SIGTERM, then SIGKILL after 40 s (the broker's shutdown grace is 30 s)
+  local pid=$1 i
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 400; i++)); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  log "pid $pid ignored SIGTERM for 40 s; killing it"
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+  local rc=$?
+  set +e
+  trap - INT TERM
+  [[ -z $WATCHDOG_PID ]] || kill "$WATCHDOG_PID" 2>/dev/null
+  [[ -z $SAMPLER_PID ]] || stop_pid "$SAMPLER_PID"
+  stop_pid "$BROKER_PID"
+  # Anything of this run still in the bucket: objects, and multipart uploads a failure left open.
+  [[ -z $PREFIX ]] || { sweep_prefix; gc_process; }
+  [[ ! -s $SHM/gc.log ]] || cp "$SHM/gc.log" "$WORK/gc.log"
+  rm -rf "$SHM"
+  if ((RGW_STARTED)) && [[ $RGW_MODE == private || ${BENCH_KEEP_RGW:-0} != 1 ]]; then
+    log "stopping the gateway this run booted"
+    "$REPO/scripts/local-s3-sts.sh" down >/dev/null 2>&1 9>&-
+  fi
+  if [[ $STATUS != 0 || ${BENCH_KEEP_LOGS:-0} == 1 ]]; then
+    rm -rf "$WORK/broker-src"
+    log "logs kept in $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Bounded in time whatever happens: TERM to this shell (whose trap cleans up) after MAX_SECONDS.
+(
+  end=$((SECONDS + MAX_SECONDS))
+  while ((SECONDS < end)); do sleep 1; done
+  echo "[upload-bench] ERROR: still running after $MAX_SECONDS s (BENCH_MAX_SECONDS); stopping" >&2
+  kill -TERM $$
+) &
+WATCHDOG_PID=$!
+
+# ---------------------------------------------------------------- tools
+
+ensure_tools() {
+  local missing=() bin
+  for bin in curl python3 java sha256sum; do
+    command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
+  done
+  ((${#missing[@]})) || return 0
+  [[ " ${missing[*]} " != *" java "* ]] || die "java is missing (the project needs a JDK 17)"
+  [[ $(id -u) == 0 ]] || die "missing ${missing[*]}; installing them needs root"
+  local pkgs=() m
+  for m in "${missing[@]}"; do
+    case $m in python3) pkgs+=(python3-minimal) ;; sha256sum) pkgs+=(coreutils) ;; *) pkgs+=("$m") ;; esac
+  done
+  log "installing ${pkgs[*]} from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2 \
+    || { apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2; } \
+    || die "apt-get install ${pkgs[*]} failed"
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# CPU seconds (user+sys) used so far by a set of pids; missing pids count 0.
+cpu_of() {
+  local tck total=0 pid t
+  tck=$(getconf CLK_TCK)
+  for pid in "$@"; do
+    [[ $pid =~ ^[0-9]+$ ]] || continue
+    t=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || t=0
+    total=$((total + ${t:-0}))
+  done
+  awk -v t="$total" -v k="$tck" 'BEGIN { printf "%.2f", t / k }'
+}
+
+# Busy and total jiffies of the whole machine.
+machine_jiffies() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat; }
+
+# CPU seconds of this shell's finished children (curl) into variable $1. `times` must run in this shell: inside
+# $(...) it would report the subshell's own children, none.
+children_cpu() {
+  times >"$WORK/times"
+  printf -v "$1" '%s' "$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, m, "m"); t += m[1] * 60 + m[2] }
+    printf "%.2f", t }' "$WORK/times")"
+}
+
+# Other JVMs (another engineer's Maven build or tests): the usual cause of a disturbed run.
+foreign_jvms() {
+  local pid
+  for pid in $(pgrep -x java || true); do
+    [[ $pid == "$BROKER_PID" ]] || echo "$pid"
+  done
+}
+
+ceph_pids() {
+  local f
+  for f in "$LOCAL_S3STS_DIR"/run/{client.rgw.local,osd.0,mon.a}.pid; do
+    [[ -r $f ]] && cat "$f"
+  done
+}
+
+# CPU ticks of each thread group of a pid ("group<TAB>ticks"), one awk for all threads; a group is the thread's
+# name (as the kernel keeps it: 15 characters) without its number.
+thread_ticks() {
+  awk '{ l = index($0, "("); r = 0
+      for (k = length($0); k > l; k--) if (substr($0, k, 1) == ")") { r = k; break }
+      n = substr($0, l + 1, r - l - 1); sub(/[-#0-9]+$/, "", n); split(substr($0, r + 2), f, " ")
+      t[n] += f[12] + f[13] }
+    END { for (n in t) print n "\t" t[n] }' /proc/"$1"/task/*/stat 2>/dev/null || true
+}
+
+# Adds the broker's CPU by thread group between two snapshots to the account of one way.
+thread_account() { # key before after seconds
+  awk -F'\t' -v key="$1" 'NR == FNR { s[$1] -= $2; next } { s[$1] += $2 }
+    END { for (g in s) if (s[g] > 0) print key "\t" g "\t" s[g] }' \
+    <(printf '%s\n' "$2") <(printf '%s\n' "$3") >>"$WORK/thread-ticks.tsv"
+  printf '%s\t%s\n' "$1" "$4" >>"$WORK/thread-time.tsv"
+}
+
+# Per way: "- key: group N%, ..." (percent of one core over that way's uploads, groups of at least 2%).
+thread_lines() {
+  [[ -s $WORK/thread-time.tsv ]] || return 0
+  awk -F'\t' -v k="$(getconf CLK_TCK)" 'NR == FNR { el[$1] += $2; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }; next }
+    { t[$1 "\t" $2] += $3; tot[$1] += $3 }
+    END {
+      for (i = 1; i <= n; i++) {
+        key = order[i]; line = ""; m = 0
+        for (kg in t) { split(kg, p, "\t"); if (p[1] == key) { v[++m] = sprintf("%09.3f\t%s", 100 * t[kg] / k / el[key], p[2]) } }
+        # sort descending by value
+        for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (v[b] > v[a]) { x = v[a]; v[a] = v[b]; v[b] = x }
+        for (a = 1; a <= m; a++) { split(v[a], q, "\t"); if (q[1] + 0 >= 2) line = line (line ? ", " : "") q[2] " " sprintf("%.0f", q[1]) "%" }
+        printf "- %s: total %.0f%%: %s\n", key, 100 * tot[key] / k / el[key], line
+        delete v
+      }
+    }' "$WORK/thread-time.tsv" "$WORK/thread-ticks.tsv"
+}
+
+# Waits (at most QUIET_WAIT s) until the machine is quiet for one second: other work is what disturbs a run.
+wait_quiet() {
+  local end=$((SECONDS + QUIET_WAIT)) j0 j1 busy waited=0
+  while :; do
+    j0=$(machine_jiffies)
+    sleep 1
+    j1=$(machine_jiffies)
+    busy=$(awk -v a="$j0" -v b="$j1" -v n="$NPROC" 'BEGIN { split(a, x, " "); split(b, y, " ")
+      printf "%.0f", (y[2] > x[2] ? 100 * n * (y[1] - x[1]) / (y[2] - x[2]) : 0) }')
+    ((busy > DISTURBED_PCT)) || break
+    if ((SECONDS >= end)); then
+      log "the machine is still busy ($busy% of a core) after ${QUIET_WAIT}s of waiting; going on"
+      break
+    fi
+    ((waited)) || log "waiting for a quiet machine (busy $busy% of a core without this run)"
+    waited=1
+  done
+}
+
+proc_field() { awk -v k="$2" '$1 == k ":" { print $2 }' "/proc/$1/$3" 2>/dev/null || echo 0; } # pid key file
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }                                       # KiB -> MiB
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+meets() { awk -v r="$1" -v t="$2" 'BEGIN { exit !(r >= t) }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# ---------------------------------------------------------------- the bucket
+
+s3_admin() { # curl args...: a request signed with the bucket owner's keys (query parameters must be sorted)
+  curl -sS -m "$CURL_MAX" --aws-sigv4 "aws:amz:$REGION:s3" \
+    --user "$LOCAL_S3STS_ADMIN_ACCESS_KEY:$LOCAL_S3STS_ADMIN_SECRET_KEY" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"
+}
+
+object_url() { echo "$LOCAL_S3STS_ENDPOINT/$BUCKET/$1"; }
+
+delete_object() { # key: 204 expected
+  local code
+  code=$(s3_admin -o /dev/null -w '%{http_code}' -X DELETE "$(object_url "$1")" 2>/dev/null) || code=000
+  [[ $code == 204 || $code == 200 ]] || log "WARNING: DELETE $1 answered $code"
+}
+
+# Deletes every object of this run and aborts every multipart upload of it left open (prefix = the run's folder).
+sweep_prefix() {
+  local enc line key id
+  enc=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$PREFIX")
+  while read -r key; do
+    [[ -n $key ]] && delete_object "$key"
+  done < <(s3_admin "$LOCAL_S3STS_ENDPOINT/$BUCKET?list-type=2&prefix=$enc" 2>/dev/null | xml_values Key)
+  while read -r line; do
+    [[ -n $line ]] || continue
+    key=${line%% *} id=${line#* }
+    log "aborting multipart upload left open: $key"
+    s3_admin -o /dev/null -X DELETE "$(object_url "$key")?uploadId=$id" 2>/dev/null || true
+  done < <(s3_admin "$LOCAL_S3STS_ENDPOINT/$BUCKET?prefix=$enc&uploads=" 2>/dev/null | xml_values Upload)
+}
+
+xml_values() { # Key: every <Key> of a listing; Upload: "key uploadId" of every <Upload>
+  python3 -c '
+import sys, xml.etree.ElementTree as ET
+try:
+    root = ET.fromstring(sys.stdin.read())
+except ET.ParseError:
+    sys.exit(0)
+ns = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+for e in root.iter():
+    if sys.argv[1] == "Key" and e.tag == ns + "Contents":
+        print(e.findtext(ns + "Key"))
+    elif sys.argv[1] == "Upload" and e.tag == ns + "Upload":
+        print(e.findtext(ns + "Key"), e.findtext(ns + "UploadId"))
+' "$1"
+}
+
+# Deleted objects stay in the OSD's RAM until RGW's garbage collector runs (every 60 s): run it now, so that
+# memstore never fills up with the garbage of earlier rounds.
+gc_process() {
+  radosgw-admin -c "$LOCAL_S3STS_DIR/ceph.conf" -n client.admin gc process --include-all >/dev/null 2>&1 \
+    || log "WARNING: radosgw-admin gc process failed (garbage is collected within ~2 min anyway)"
+}
+
+# ---------------------------------------------------------------- the broker
+
+wait_http() { # url pid what: until the URL answers 200 (max 90 s), failing early if pid dies
+  local url=$1 pid=$2 what=$3 i
+  for ((i = 0; i < 900; i++)); do
+    [[ $(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null) == 200 ]] && return 0
+    kill -0 "$pid" 2>/dev/null || die "$what exited during start-up; see $WORK/broker.log"
+    sleep 0.1
+  done
+  die "$what did not answer $url within 90 s"
+}
+
+start_broker() {
+  port_busy "$BROKER_PORT" && die "127.0.0.1:$BROKER_PORT is in use (set BENCH_BROKER_PORT)"
+  local gc=()
+  [[ ${BENCH_GC_LOG:-1} == 0 ]] || gc=("-Xlog:gc:file=$SHM/gc.log:uptime")
+  # From the work dir, so that no .env or config/ of the checkout's cwd is picked up. The log goes through a pipe
+  # (as to a container runtime), so that the log file's disk writes are cat's, not the broker's.
+  (cd "$WORK" && exec env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$BROKER_PORT" \
+    java "${JVM_ARGS[@]}" "${gc[@]}" -jar "$BROKER_APP/quarkus-run.jar") > >(exec cat >>"$WORK/broker.log") 2>&1 &
+  BROKER_PID=$!
+  wait_http "http://127.0.0.1:$BROKER_PORT/q/health/ready" "$BROKER_PID" broker
+}
+
+# RSS of the broker every 50 ms into $SHM/rss ("epoch-seconds KiB"), until the broker is gone.
+start_sampler() {
+  python3 -c '
+import sys, time
+pid, out = sys.argv[1], sys.argv[2]
+with open(out, "w", buffering=1) as f:
+    while True:
+        try:
+            with open(f"/proc/{pid}/status") as s:
+                rss = next(int(l.split()[1]) for l in s if l.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            break
+        f.write(f"{time.time():.3f} {rss}\n")
+        time.sleep(0.05)
+' "$BROKER_PID" "$SHM/rss" &
+  SAMPLER_PID=$!
+}
+
+peak_rss_kib() { # t0 t1: largest sample in [t0, t1 + 0.1]
+  awk -v a="$1" -v b="$2" '$1 >= a && $1 <= b + 0.1 && $2 > m { m = $2 } END { print m + 0 }' "$SHM/rss"
+}
+
+reset_hwm() { echo 5 >"/proc/$BROKER_PID/clear_refs" 2>/dev/null || log "WARNING: could not reset VmHWM"; }
+
+# ---------------------------------------------------------------- uploads
+
+WAYS=(put chunked form direct)
+declare -A WAY_NAME=(
+  [put]="PUT /item, Content-Length"
+  [chunked]="PUT /item, chunked"
+  [form]="POST /item, multipart form"
+  [direct]="direct PUT to RGW (presigned)"
+)
+
+presign_put() { # key
+  KEY=$LOCAL_S3STS_ADMIN_ACCESS_KEY SECRET=$LOCAL_S3STS_ADMIN_SECRET_KEY python3 "$HERE/lib/presign.py" PUT \
+    "$(object_url "$1")" "$REGION" 7200
+}
+
+# One upload with curl; prints "http_code time_total size_upload" (000 when curl failed). The broker's JSON
+# answer (or RGW's) goes to file `out`.
+curl_upload() { # way file key url out
+  local way=$1 file=$2 key=$3 url=$4 out=$5 w='%{http_code} %{time_total} %{size_upload}\n' item
+  item="http://127.0.0.1:$BROKER_PORT/item"
+  rm -f "$out"
+  # A failed curl (reset, timeout) counts as HTTP 000, whatever interim status (100) it saw.
+  if ! res=$(case $way in
+  put) curl -sS -m "$CURL_MAX" -o "$out" -w "$w" -T "$file" "$item?bucket=$BUCKET&key=$key" ;;
+  chunked) curl -sS -m "$CURL_MAX" -o "$out" -w "$w" -T - "$item?bucket=$BUCKET&key=$key" <"$file" ;;
+  form) curl -sS -m "$CURL_MAX" -o "$out" -w "$w" -F "bucket=$BUCKET" -F "key=$key" \
+    -F "files=@$file;type=application/octet-stream" "$item" ;;
+  direct) curl -sS -m "$CURL_MAX" -o "$out" -w "$w" -T "$file" "$url" ;;
+  esac 2>>"$WORK/curl-errors.log"); then
+    res="000 $(awk '{ print $2, $3 }' <<<"$res")"
+  fi
+  echo "$res"
+}
+
+# Checks one finished upload; prints "ok" or what is wrong.
+check_upload() { # way bytes key result out
+  local way=$1 bytes=$2 key=$3 code size len
+  read -r code _ _ <<<"$4"
+  if [[ $way == direct ]]; then
+    [[ $code == 200 ]] || { echo "HTTP $code: $(head -c 300 "$5")"; return; }
+    len=$(s3_admin -I "$(object_url "$key")" 2>/dev/null | tr -d '\r' | awk 'tolower($1) == "content-length:" { print $2 }')
+    [[ $len == "$bytes" ]] || { echo "HEAD says $len bytes, not $bytes"; return; }
+  else
+    [[ $code == 201 ]] || { echo "HTTP $code: $(head -c 300 "$5")"; return; }
+    size=$(sed -n 's/.*"size":\([0-9]*\).*/\1/p' "$5")
+    if ! grep -q '"success":true' "$5" || [[ $size != "$bytes" ]]; then
+      echo "answer: $(head -c 300 "$5")"
+      return
+    fi
+  fi
+  echo ok
+}
+
+sha_check() { # key expected-sha256: downloads the object and compares
+  local got
+  got=$(s3_admin "$(object_url "$1")" 2>/dev/null | sha256sum | cut -d' ' -f1)
+  if [[ $got == "$2" ]]; then
+    SHA_LINES+=("- \`$1\`: sha256 matches the source ($got)")
+  else
+    SHA_LINES+=("- \`$1\`: **sha256 $got, source $2**")
+    FAILURES+=("sha256 of $1 differs from the source")
+  fi
+}
+
+# One measured upload, repeated while other work disturbs it. Adds a table row; sets U_MIBPS.
+measure_upload() { # phase size-label file bytes sha way round position
+  local phase=$1 label=$2 file=$3 bytes=$4 sha=$5 way=$6 round=$7 pos=$8 try key url res code secs t0 t1 j0 j1 b0 b1
+  local c0 c1 w0 w1 cpu svc ceph cl busy other peak check mark h0 cost ms_svc ms_ceph ms_cl
+  for ((try = 0; try <= DISTURBED_RETRIES; try++)); do
+    key="$PREFIX${label// /}/$way-r$round-t$try"
+    url=
+    [[ $way != direct ]] || url=$(presign_put "$key")
+    wait_quiet
+    h0=$(thread_ticks "$BROKER_PID")
+    children_cpu w0
+    j0=$(machine_jiffies) b0=$(cpu_of "$BROKER_PID")
+    # shellcheck disable=SC2046 # one pid a word
+    c0=$(cpu_of $(ceph_pids))
+    t0=$EPOCHREALTIME
+    res=$(curl_upload "$way" "$file" "$key" "$url" "$WORK/answer")
+    t1=$EPOCHREALTIME
+    [[ $way == direct ]] || thread_account "$label, ${WAY_NAME[$way]}" "$h0" "$(thread_ticks "$BROKER_PID")" \
+      "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+    # shellcheck disable=SC2046
+    c1=$(cpu_of $(ceph_pids))
+    j1=$(machine_jiffies) b1=$(cpu_of "$BROKER_PID")
+    children_cpu w1
+    read -r code secs _ <<<"$res"
+    # CPU in percent of one core over the upload; "other" = what neither broker, Ceph nor curl used.
+    cpu=$(awk -v t0="$t0" -v t1="$t1" -v b0="$b0" -v b1="$b1" -v c0="$c0" -v c1="$c1" -v w0="$w0" -v w1="$w1" \
+      -v j0="$j0" -v j1="$j1" -v n="$NPROC" 'BEGIN {
+        split(j0, a, " "); split(j1, b, " "); el = t1 - t0
+        svc = 100 * (b1 - b0) / el; ceph = 100 * (c1 - c0) / el; cl = 100 * (w1 - w0) / el
+        busy = (b[2] > a[2] ? 100 * n * (b[1] - a[1]) / (b[2] - a[2]) : 0); other = busy - svc - ceph - cl
+        printf "%.0f %.0f %.0f %.0f %.0f\n", svc, ceph, cl, busy, (other > 0 ? other : 0)
+      }')
+    read -r svc ceph cl busy other <<<"$cpu"
+    # CPU milliseconds per MiB uploaded: broker, Ceph, curl
+    cost=$(awk -v s="$svc" -v c="$ceph" -v l="$cl" -v a="$t0" -v b="$t1" -v m="$bytes" 'BEGIN {
+      f = 10 * (b - a) / (m / 1048576); printf "%.1f %.1f %.1f", s * f, c * f, l * f }')
+    read -r ms_svc ms_ceph ms_cl <<<"$cost"
+    peak=$(mib "$(peak_rss_kib "$t0" "$t1")")
+    check=$(check_upload "$way" "$bytes" "$key" "$res" "$WORK/answer")
+    U_MIBPS=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? b / 1048576 / s : 0) }')
+    [[ $check == ok ]] || { U_MIBPS=0; FAILURES+=("$phase $label ${WAY_NAME[$way]} round $round: $check"); }
+    mark=
+    if ((other > DISTURBED_PCT)) && ((try < DISTURBED_RETRIES)) && [[ $check == ok ]]; then
+      mark=" (disturbed: repeated)"
+      DISTURBED_COUNT=$((DISTURBED_COUNT + 1))
+    elif ((other > DISTURBED_PCT)); then
+      mark=" (**disturbed**)"
+      DISTURBED_KEPT+=("$label ${WAY_NAME[$way]} round $round")
+    fi
+    log "$label ${WAY_NAME[$way]} round $round: HTTP $code, $secs s, $U_MIBPS MiB/s, broker CPU $svc%, other $other%, RSS peak $peak MiB${mark}$([[ $check == ok ]] || echo " [$check]")"
+    ROWS+=("| $label | ${WAY_NAME[$way]} | $round | $pos | $code | $secs | $U_MIBPS$mark | $svc% | $ceph% | $cl% | $other% | $ms_svc / $ms_ceph / $ms_cl | $peak |")
+    if [[ $mark != " (disturbed: repeated)" ]]; then
+      COST_SVC[$label/$way]+=" $ms_svc" COST_CEPH[$label/$way]+=" $ms_ceph" COST_CL[$label/$way]+=" $ms_cl"
+    fi
+    # One sha256 per way and size: the first round's object, downloaded and hashed.
+    if [[ $check == ok && $way != direct && -z ${SHA_DONE[$label/$way]:-} ]]; then
+      SHA_DONE[$label/$way]=1
+      sha_check "$key" "$sha"
+    fi
+    delete_object "$key"
+    gc_process
+    [[ $mark == " (disturbed: repeated)" ]] || break
+  done
+}
+
+# Rounds: every way once per round, in an order rotated by one each round.
+upload_phase() { # phase size-label file bytes sha rounds measured(1|0)
+  local phase=$1 label=$2 file=$3 bytes=$4 sha=$5 rounds=$6 measured=$7 r i way n=${#WAYS[@]}
+  for ((r = 1; r <= rounds; r++)); do
+    for ((i = 0; i < n; i++)); do
+      way=${WAYS[$(((i + r - 1) % n))]}
+      if ((measured)); then
+        measure_upload "$phase" "$label" "$file" "$bytes" "$sha" "$way" "$r" $((i + 1))
+        MIBPS[$label/$way]+=" $U_MIBPS"
+      else
+        local key="${PREFIX}warmup/$way-$r" url='' res
+        [[ $way != direct ]] || url=$(presign_put "$key")
+        res=$(curl_upload "$way" "$file" "$key" "$url" "$WORK/answer")
+        log "warm-up $label ${WAY_NAME[$way]}: $res"
+        [[ $(check_upload "$way" "$bytes" "$key" "$res" "$WORK/answer") == ok ]] \
+          || FAILURES+=("warm-up $label ${WAY_NAME[$way]}: $(check_upload "$way" "$bytes" "$key" "$res" "$WORK/answer")")
+        delete_object "$key"
+      fi
+    done
+    gc_process
+  done
+}
+
+# CONCURRENCY uploads of one way at once; aggregate MiB/s over the wall time from the first start to the last end.
+concurrent_run() { # way round
+  local way=$1 round=$2 i key url t0 t1 pids=() ok=0 res check j0 j1 b0 b1 w0 w1 c0 c1 cpu svc ceph cl busy other
+  local urls=() peak agg secs_list=()
+  for ((i = 1; i <= CONCURRENCY; i++)); do
+    urls[i]=
+    [[ $way != direct ]] || urls[i]=$(presign_put "${PREFIX}concurrent/$way-r$round-$i")
+  done
+  wait_quiet
+  local h0
+  h0=$(thread_ticks "$BROKER_PID")
+  children_cpu w0
+    j0=$(machine_jiffies) b0=$(cpu_of "$BROKER_PID")
+  # shellcheck disable=SC2046
+  c0=$(cpu_of $(ceph_pids))
+  t0=$EPOCHREALTIME
+  for ((i = 1; i <= CONCURRENCY; i++)); do
+    curl_upload "$way" "$SMALL" "${PREFIX}concurrent/$way-r$round-$i" "${urls[i]}" "$WORK/answer-$i" >"$WORK/result-$i" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || true; done
+  t1=$EPOCHREALTIME
+  [[ $way == direct ]] || thread_account "$CONCURRENCY x $SMALL_LABEL at once, ${WAY_NAME[$way]}" "$h0" \
+    "$(thread_ticks "$BROKER_PID")" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+  # shellcheck disable=SC2046
+  c1=$(cpu_of $(ceph_pids))
+  j1=$(machine_jiffies) b1=$(cpu_of "$BROKER_PID")
+    children_cpu w1
+  cpu=$(awk -v t0="$t0" -v t1="$t1" -v b0="$b0" -v b1="$b1" -v c0="$c0" -v c1="$c1" -v w0="$w0" -v w1="$w1" \
+    -v j0="$j0" -v j1="$j1" -v n="$NPROC" 'BEGIN {
+      split(j0, a, " "); split(j1, b, " "); el = t1 - t0
+      svc = 100 * (b1 - b0) / el; ceph = 100 * (c1 - c0) / el; cl = 100 * (w1 - w0) / el
+      busy = (b[2] > a[2] ? 100 * n * (b[1] - a[1]) / (b[2] - a[2]) : 0); other = busy - svc - ceph - cl
+      printf "%.0f %.0f %.0f %.0f %.0f\n", svc, ceph, cl, busy, (other > 0 ? other : 0)
+    }')
+  read -r svc ceph cl busy other <<<"$cpu"
+  for ((i = 1; i <= CONCURRENCY; i++)); do
+    res=$(cat "$WORK/result-$i")
+    check=$(check_upload "$way" "$SMALL_BYTES" "${PREFIX}concurrent/$way-r$round-$i" "$res" "$WORK/answer-$i")
+    if [[ $check == ok ]]; then ok=$((ok + 1)); else FAILURES+=("concurrent ${WAY_NAME[$way]} round $round upload $i: $check"); fi
+    secs_list+=("$(awk '{ print $2 }' <<<"$res")")
+    delete_object "${PREFIX}concurrent/$way-r$round-$i"
+  done
+  agg=$(awk -v b="$SMALL_BYTES" -v n="$ok" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.1f", n * b / 1048576 / (z - a) }')
+  peak=$(mib "$(peak_rss_kib "$t0" "$t1")")
+  local wall
+  wall=$(awk -v a="$t0" -v z="$t1" 'BEGIN { printf "%.2f", z - a }')
+  log "concurrent ${WAY_NAME[$way]} round $round: $ok/$CONCURRENCY ok in $wall s, $agg MiB/s, broker CPU $svc%, other $other%, RSS peak $peak MiB, machine busy $busy%"
+  local flag=
+  ((other <= DISTURBED_PCT)) || { flag=" (**disturbed**)"; DISTURBED_KEPT+=("concurrent ${WAY_NAME[$way]} round $round"); }
+  local cost
+  cost=$(awk -v s="$svc" -v c="$ceph" -v l="$cl" -v w="$wall" -v m="$((ok * SMALL_MIB))" 'BEGIN {
+    f = (m > 0 ? 10 * w / m : 0); printf "%.1f / %.1f / %.1f", s * f, c * f, l * f }')
+  CROWS+=("| ${WAY_NAME[$way]} | $round | $ok/$CONCURRENCY | $wall | $agg$flag | $(median "${secs_list[@]}") | $svc% | $ceph% | $cl% | $other% | $cost | $peak |")
+  CMIBPS[$way]+=" $agg"
+  gc_process
+}
+
+# ---------------------------------------------------------------- run
+
+ensure_tools
+
+DATE=$(date -Is)
+NPROC=$(nproc)
+CPU_MODEL=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
+MEM=$(free -h | awk '/^Mem:/ { print $2 " total, " $7 " available" }')
+JAVA_VERSION=$(java -version 2>&1 | sed -n 2p)
+CURL_VERSION=$(curl --version | head -n 1 | cut -d' ' -f1-2)
+LOAD_BEFORE=$(loadavg)
+FOREIGN_BEFORE=$(foreign_jvms | wc -l)
+GIT_REV=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+GIT_DIRTY=$(git -C "$REPO" status --porcelain -- src pom.xml 2>/dev/null | wc -l)
+log "machine: $NPROC x $CPU_MODEL, $MEM, load average $LOAD_BEFORE, other JVMs $FOREIGN_BEFORE"
+
+# Local S3 + STS
+case $RGW_MODE in
+private)
+  export LOCAL_S3STS_DIR=/tmp/upload-bench-rgw LOCAL_S3STS_PORT=${BENCH_RGW_PORT:-17493}
+  export LOCAL_S3STS_MON_PORT=${BENCH_RGW_MON_PORT:-6795}
+  export LOCAL_S3STS_MEMSTORE_BYTES=$((${BENCH_RGW_MEMSTORE_MIB:-3072} * 1048576))
+  ;;
+shared) ;;
+*) die "BENCH_RGW must be private or shared" ;;
+esac
+if ! "$REPO/scripts/local-s3-sts.sh" status >/dev/null 2>&1; then
+  if [[ $RGW_MODE == private ]]; then
+    port_busy "$LOCAL_S3STS_PORT" && die "127.0.0.1:$LOCAL_S3STS_PORT is in use by something else (set BENCH_RGW_PORT)"
+    port_busy "$LOCAL_S3STS_MON_PORT" && die "127.0.0.1:$LOCAL_S3STS_MON_PORT is in use (set BENCH_RGW_MON_PORT)"
+  fi
+  RGW_STARTED=1
+fi
+env_file=$("$REPO/scripts/local-s3-sts.sh" up 9>&- | tail -n 1) || die "could not boot the local S3/STS server"
+set -a
+# shellcheck source=/dev/null
+. "$env_file"
+set +a
+REGION=${BROKER_REGION:-us-east-1}
+BUCKET=$LOCAL_S3STS_BUCKET
+PREFIX="upload-bench/$(date -u +%Y%m%dT%H%M%SZ)-$$/"
+
+# Build: the checkout is copied first, so that other builds in the checkout (which rewrite target/) can neither
+# disturb this one nor replace the jars under the running broker.
+if [[ -n ${BENCH_BROKER_APP:-} ]]; then
+  BROKER_APP=$(cd "$BENCH_BROKER_APP" && pwd)
+  BUILT="prebuilt $BROKER_APP"
+else
+  mkdir -p "$WORK/broker-src"
+  if [[ -n ${BENCH_BROKER_REV:-} ]]; then
+    GIT_REV=$(git -C "$REPO" rev-parse --short "$BENCH_BROKER_REV^{commit}") || die "no commit $BENCH_BROKER_REV"
+    GIT_DIRTY=0
+    log "building the broker at commit $GIT_REV"
+    git -C "$REPO" archive "$GIT_REV" pom.xml mvnw .mvn src | tar -x -C "$WORK/broker-src"
+    BUILT="built from commit $GIT_REV"
+  else
+    log "building the broker (copy of the checkout at $GIT_REV, $GIT_DIRTY changed files in src/ and pom.xml)"
+    cp -r "$REPO/pom.xml" "$REPO/mvnw" "$REPO/.mvn" "$REPO/src" "$WORK/broker-src/"
+    BUILT="built from the work tree: commit $GIT_REV + $GIT_DIRTY changed or new files in src/ and pom.xml"
+  fi
+  (cd "$WORK/broker-src" && ./mvnw -B -q package -DskipTests) >"$WORK/build-broker.log" 2>&1 \
+    || die "broker build failed: $(tail -n 20 "$WORK/build-broker.log")"
+  BROKER_APP=$WORK/broker-src/target/quarkus-app
+fi
+
+PINNING="none: broker, curl and Ceph share all $NPROC CPUs"
+if [[ ${BENCH_PIN:-0} == 1 ]]; then
+  [[ $RGW_MODE == private ]] || die "BENCH_PIN=1 needs the private gateway: it would pin processes of other test runs"
+  ((NPROC >= 2)) || die "BENCH_PIN=1 needs at least 2 CPUs"
+  command -v taskset >/dev/null || die "taskset (util-linux) is missing"
+  ceph_cpus="0-$((NPROC / 2 - 1))" load_cpus="$((NPROC / 2))-$((NPROC - 1))"
+  for pid in $(ceph_pids); do
+    taskset -a -c -p "$ceph_cpus" "$pid" >/dev/null || die "could not pin Ceph process $pid"
+  done
+  taskset -c -p "$load_cpus" $$ >/dev/null || die "could not pin this script"
+  PINNING="Ceph on CPUs $ceph_cpus; this script, the broker and curl on CPUs $load_cpus"
+fi
+
+# Source files in RAM.
+BIG=$SHM/big.bin SMALL=$SHM/small.bin
+BIG_BYTES=$((BIG_MIB * 1048576)) SMALL_BYTES=$((SMALL_MIB * 1048576))
+log "making $BIG_MIB MiB and $SMALL_MIB MiB of random bytes in $SHM"
+head -c "$BIG_BYTES" /dev/urandom >"$BIG"
+head -c "$SMALL_BYTES" /dev/urandom >"$SMALL"
+BIG_SHA=$(sha256sum "$BIG" | cut -d' ' -f1)
+SMALL_SHA=$(sha256sum "$SMALL" | cut -d' ' -f1)
+BIG_LABEL="$BIG_MIB MiB" SMALL_LABEL="$SMALL_MIB MiB"
+((BIG_MIB % 1024)) || BIG_LABEL="$((BIG_MIB / 1024)) GiB"
+
+log "starting the broker on 127.0.0.1:$BROKER_PORT (JVM args: ${JVM_ARGS[*]})"
+start_broker
+start_sampler
+
+ROWS=() CROWS=() FAILURES=() SHA_LINES=() DISTURBED_KEPT=()
+DISTURBED_COUNT=0
+declare -A MIBPS=() CMIBPS=() SHA_DONE=() COST_SVC=() COST_CEPH=() COST_CL=()
+
+# Disk writes: from the first upload (warm-up included) to the last.
+IO_BEFORE=$(proc_field "$BROKER_PID" write_bytes io)
+CANCELLED_BEFORE=$(proc_field "$BROKER_PID" cancelled_write_bytes io)
+RSS_START=$(proc_field "$BROKER_PID" VmRSS status)
+log "broker RSS after start: $(mib "$RSS_START") MiB; warm-up: $WARMUP_ROUNDS rounds of $SMALL_LABEL"
+upload_phase warmup "$SMALL_LABEL" "$SMALL" "$SMALL_BYTES" "$SMALL_SHA" "$WARMUP_ROUNDS" 0
+RSS_WARM=$(proc_field "$BROKER_PID" VmRSS status)
+
+reset_hwm
+upload_phase big "$BIG_LABEL" "$BIG" "$BIG_BYTES" "$BIG_SHA" "$REPEATS" 1
+HWM_BIG=$(proc_field "$BROKER_PID" VmHWM status)
+reset_hwm
+upload_phase small "$SMALL_LABEL" "$SMALL" "$SMALL_BYTES" "$SMALL_SHA" "$REPEATS" 1
+HWM_SMALL=$(proc_field "$BROKER_PID" VmHWM status)
+
+reset_hwm
+CWAYS=(put form direct)
+for ((r = 1; r <= REPEATS; r++)); do
+  for ((i = 0; i < ${#CWAYS[@]}; i++)); do
+    concurrent_run "${CWAYS[$(((i + r - 1) % ${#CWAYS[@]}))]}" "$r"
+  done
+done
+HWM_CONC=$(proc_field "$BROKER_PID" VmHWM status)
+IO_AFTER=$(proc_field "$BROKER_PID" write_bytes io)
+CANCELLED_AFTER=$(proc_field "$BROKER_PID" cancelled_write_bytes io)
+WRITTEN=$((IO_AFTER - IO_BEFORE))
+CANCELLED=$((CANCELLED_AFTER - CANCELLED_BEFORE))
+RSS_END=$(proc_field "$BROKER_PID" VmRSS status)
+LOAD_AFTER=$(loadavg)
+FOREIGN_AFTER=$(foreign_jvms | wc -l)
+
+stop_pid "$SAMPLER_PID"
+SAMPLER_PID=
+stop_pid "$BROKER_PID"
+BROKER_PID=
+sweep_prefix
+
+# Whole-run peaks of the sampled RSS, per phase (sampler windows are the measured uploads only).
+PEAK_BIG=0
+for row in "${ROWS[@]}"; do
+  [[ $row == "| $BIG_LABEL |"* ]] || continue
+  p=$(awk -F'|' '{ gsub(/ /, "", $14); print $14 }' <<<"$row")
+  if ((p > PEAK_BIG)); then PEAK_BIG=$p; fi
+done
+PEAK_ALL=$(mib "$(awk '$2 > m { m = $2 } END { print m + 0 }' "$SHM/rss")")
+SAMPLES=$(wc -l <"$SHM/rss")
+
+# Broker log and GC log.
+OOM=$(grep -c 'OutOfMemoryError' "$WORK/broker.log" || true)
+BLOCKED=$(grep -cE 'Thread .* has been blocked|BlockedThreadChecker' "$WORK/broker.log" || true)
+ACCESS_TOTAL=$(grep -cE '"(PUT|POST) /item[^"]*" [0-9]{3} ' "$WORK/broker.log" || true)
+ACCESS_NON201=$(grep -E '"(PUT|POST) /item[^"]*" [0-9]{3} ' "$WORK/broker.log" | grep -cvE '"(PUT|POST) /item[^"]*" 201 ' || true)
+WARN_LINES=$(grep -E ' (WARN|ERROR) ' "$WORK/broker.log" | grep -vE 'has been blocked|BlockedThreadChecker' || true)
+WARN_COUNT=$(grep -c . <<<"$WARN_LINES" || true)
+GC_SUMMARY="no GC log"
+if [[ -s $SHM/gc.log ]]; then
+  GC_SUMMARY=$(awk '/Pause/ && match($0, /[0-9.]+ms$/) {
+      ms = substr($0, RSTART, RLENGTH - 2) + 0; n++; sum += ms; if (ms > max) max = ms
+      if (/Pause Full/) full++
+    }
+    /Using / && !gc { gc = $0; sub(/.*Using /, "", gc) }
+    END { printf "%s: %d pauses, %.0f ms in total, longest %.1f ms, %d full GCs", (gc ? gc : "GC"), n, sum, max, full }' "$SHM/gc.log")
+fi
+
+# ---------------------------------------------------------------- results
+
+verdict() { if meets "$1" "$2"; then echo met; else echo "**MISSED**"; fi; }
+SUMMARY=()
+ALL_MET=1
+for label in "$BIG_LABEL" "$SMALL_LABEL"; do
+  # shellcheck disable=SC2086 # the runs are words
+  d=$(median ${MIBPS[$label/direct]})
+  for way in "${WAYS[@]}"; do
+    # shellcheck disable=SC2086
+    m=$(median ${MIBPS[$label/$way]})
+    # shellcheck disable=SC2086
+    cost="$(median ${COST_SVC[$label/$way]}) / $(median ${COST_CEPH[$label/$way]}) / $(median ${COST_CL[$label/$way]})"
+    if [[ $way == direct ]]; then
+      SUMMARY+=("| $label | ${WAY_NAME[$way]} | **$m** |${MIBPS[$label/$way]} | 1.00 | baseline | $cost |")
+    else
+      r=$(ratio "$m" "$d")
+      v=$(verdict "$r" "$TARGET_RATIO")
+      [[ $v == met ]] || ALL_MET=0
+      SUMMARY+=("| $label | ${WAY_NAME[$way]} | **$m** |${MIBPS[$label/$way]} | **$r** | $v | $cost |")
+    fi
+  done
+done
+# shellcheck disable=SC2086
+CD=$(median ${CMIBPS[direct]})
+CSUMMARY=()
+for way in "${CWAYS[@]}"; do
+  # shellcheck disable=SC2086
+  m=$(median ${CMIBPS[$way]})
+  if [[ $way == direct ]]; then
+    CSUMMARY+=("| $CONCURRENCY x $SMALL_LABEL, ${WAY_NAME[$way]} | **$m** |${CMIBPS[$way]} | 1.00 | baseline |")
+  else
+    r=$(ratio "$m" "$CD")
+    v=$(verdict "$r" "$TARGET_RATIO")
+    [[ $v == met ]] || ALL_MET=0
+    CSUMMARY+=("| $CONCURRENCY x $SMALL_LABEL, ${WAY_NAME[$way]} | **$m** |${CMIBPS[$way]} | **$r** | $v |")
+  fi
+done
+V_RSS=$( ((PEAK_BIG < TARGET_RSS_MIB && $(mib "$HWM_BIG") < TARGET_RSS_MIB)) && echo met || echo "**MISSED**")
+V_DISK=$( ((WRITTEN == 0)) && echo met || echo "**MISSED**")
+V_OK=$( ((${#FAILURES[@]} == 0)) && echo met || echo "**MISSED**")
+[[ $V_RSS == met && $V_DISK == met && $V_OK == met ]] || ALL_MET=0
+
+REPORT=$(
+  echo
+  echo "## Run of $DATE"
+  echo
+  echo "- command: \`$COMMAND_LINE\` (broker $BUILT)"
+  echo "- broker JVM: \`java ${JVM_ARGS[*]}$([[ ${BENCH_GC_LOG:-1} == 0 ]] || echo " -Xlog:gc:file=/dev/shm/...") -jar quarkus-run.jar\`; BROKER_UPLOAD_* settings: $(compgen -v BROKER_UPLOAD_ | while read -r v; do printf '%s=%s ' "$v" "${!v}"; done; true)"
+  echo "- gateway: $RGW_MODE Ceph RGW at $LOCAL_S3STS_ENDPOINT ($(radosgw --version 2>/dev/null | awk '{ print $3 }'))"
+  echo "- CPU pinning: $PINNING"
+  echo "- machine: $NPROC x $CPU_MODEL, memory $MEM; $JAVA_VERSION; $CURL_VERSION"
+  echo "- load average before: $LOAD_BEFORE, after: $LOAD_AFTER; other JVMs running before: $FOREIGN_BEFORE, after: $FOREIGN_AFTER"
+  echo "- sources: $BIG_LABEL and $SMALL_LABEL of random bytes in /dev/shm; $WARMUP_ROUNDS unmeasured warm-up rounds of every way with $SMALL_LABEL first; $REPEATS measured rounds, the order of the ways rotated by one each round"
+  if ((${#DISTURBED_KEPT[@]})); then
+    echo "- **disturbed** (other work above ${DISTURBED_PCT}% of a core, kept after $DISTURBED_RETRIES repeats): $(IFS=';'; echo "${DISTURBED_KEPT[*]}")"
+  else
+    echo "- no kept upload was disturbed by other work (threshold ${DISTURBED_PCT}% of a core; $DISTURBED_COUNT disturbed uploads were repeated)"
+  fi
+  echo
+  echo "| size | way | median MiB/s | all runs MiB/s | ratio to direct | target >= $TARGET_RATIO | median CPU ms/MiB broker / Ceph / curl |"
+  echo "| --- | --- | ---: | --- | ---: | --- | ---: |"
+  printf '%s\n' "${SUMMARY[@]}"
+  echo
+  echo "| concurrent | median aggregate MiB/s | all runs | ratio to direct | target >= $TARGET_RATIO |"
+  echo "| --- | ---: | --- | ---: | --- |"
+  printf '%s\n' "${CSUMMARY[@]}"
+  echo
+  echo "| target | figure | verdict |"
+  echo "| --- | --- | --- |"
+  echo "| peak RSS during the $BIG_LABEL uploads < $TARGET_RSS_MIB MiB | sampled VmRSS max **$PEAK_BIG MiB**, VmHWM **$(mib "$HWM_BIG") MiB** | $V_RSS |"
+  echo "| disk bytes written by the broker during all uploads = 0 | write_bytes **$WRITTEN** (cancelled_write_bytes $CANCELLED) | $V_DISK |"
+  echo "| every upload answered 201 (direct: 200) with the right size, sha256 checks match | $((${#FAILURES[@]})) failures | $V_OK |"
+  echo
+  echo "Memory of the broker (RSS, MiB): after start $(mib "$RSS_START"), after warm-up $(mib "$RSS_WARM"), at the end $(mib "$RSS_END");"
+  echo "VmHWM of the phases: $BIG_LABEL $(mib "$HWM_BIG"), $SMALL_LABEL $(mib "$HWM_SMALL"), concurrent $(mib "$HWM_CONC");"
+  echo "largest of all $SAMPLES samples (50 ms apart, whole run) $PEAK_ALL. $GC_SUMMARY."
+  echo
+  echo "The broker's CPU by thread group while it uploaded (percent of one core over the time of each way's measured"
+  echo "uploads; thread names as the kernel keeps them, 15 characters; groups of at least 2%):"
+  echo
+  thread_lines
+  echo
+  echo "Every upload (CPU in percent of one core over the upload; RSS = largest sample during it):"
+  echo
+  echo "| size | way | round | position | HTTP | seconds | MiB/s | broker CPU | Ceph CPU | curl CPU | other CPU | CPU ms/MiB broker / Ceph / curl | RSS peak MiB |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "Concurrent runs ($CONCURRENCY uploads of $SMALL_LABEL at once; wall time from the first start to the last end):"
+  echo
+  echo "| way | round | ok | wall s | aggregate MiB/s | median s per upload | broker CPU | Ceph CPU | curl CPU | other CPU | CPU ms/MiB broker / Ceph / curl | RSS peak MiB |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  printf '%s\n' "${CROWS[@]}"
+  echo
+  echo "Downloads checked against the source's sha256:"
+  echo
+  printf '%s\n' "${SHA_LINES[@]}"
+  echo
+  echo "Broker log: $ACCESS_TOTAL PUT/POST /item access-log lines, $ACCESS_NON201 not 201; $OOM OutOfMemoryError; $BLOCKED blocked-thread warnings; $WARN_COUNT other WARN/ERROR lines."
+  if ((WARN_COUNT > 0)); then
+    echo
+    echo '```'
+    head -n 5 <<<"$WARN_LINES" | cut -c1-300
+    echo '```'
+  fi
+  if ((${#FAILURES[@]})); then
+    echo
+    echo "Failures:"
+    echo
+    printf -- '- %s\n' "${FAILURES[@]}" | head -n 20
+  fi
+)
+
+if [[ ! -s $RESULTS ]]; then
+  cat >"$RESULTS" <<'EOF'
+# Upload benchmark results
+
+Re-run with `bench/upload-bench.sh` from any directory (root only to install curl/python3 when missing). It boots a
+private Ceph RGW gateway (scripts/local-s3-sts.sh in /tmp/upload-bench-rgw, port 17493, 3 GiB memory store; stopped
+at the end), builds a copy of the checkout, starts the broker on 127.0.0.1:18093 with `-Xmx128m -XX:-UsePerfData`
+(other JVM arguments: the script's arguments; `BROKER_UPLOAD_*` variables reach the broker), writes 1 GiB and 100 MiB
+of random bytes to /dev/shm, runs everything below, prints the report and appends it here. Sizes, repeats,
+concurrency, the shared gateway and CPU pinning (`BENCH_PIN=1`) are `BENCH_*` variables (see the script's header).
+A full run takes 10 to 15 minutes; it deletes every object it uploads and its source files.
+
+What each number means:
+
+1. **MiB/s** of one upload = bytes / curl's `%{time_total}`, which ends with the broker's 201: that comes only after
+   S3 has the whole object (PutObject or CompleteMultipartUpload done). The ways: `PUT /item` with Content-Length
+   (`curl -T file`: one streamed PutObject), `PUT /item` chunked (`curl -T - < file`: the broker's multipart upload),
+   `POST /item` multipart form (`curl -F bucket=... -F key=... -F files=@file`: multipart upload), and the baseline:
+   the same bytes PUT straight to RGW by curl with a URL presigned (SigV4, python3 stdlib, bench/lib/presign.py)
+   with the bucket owner's keys. Two unmeasured warm-up rounds of every way with 100 MiB first (JIT), then 3 measured
+   rounds, the order of the ways rotated each round. The summary gives the median, every run, and the ratio of each
+   way's median to the direct median (target >= 0.9). **CPU ms/MiB** is the CPU time the broker, Ceph (radosgw + OSD
+   + monitor) and curl spent per MiB uploaded: on this 2-core machine the three share the CPUs, so a ratio below 1
+   is mostly the broker's CPU per MiB added to RGW's and curl's.
+2. **Peak RSS**: the broker's VmRSS, sampled every 50 ms from /proc, largest value during the 1 GiB uploads; and
+   VmHWM, reset (`echo 5 > /proc/PID/clear_refs`) before the phase and read after it (target < 300 MiB).
+3. **Disk bytes**: `write_bytes` of /proc/PID/io of the broker's JVM (all its threads), from before the first
+   upload to after the last: bytes it caused to be written to a block device (target 0); writes to tmpfs do not
+   count there. The JVM runs with `-XX:-UsePerfData`, so it keeps no hsperfdata file in /tmp (a memory-mapped file
+   that the JVM otherwise updates all the time, and the kernel writes back); its log goes through a pipe (as to a
+   container runtime) and its GC log to /dev/shm.
+4. **Concurrent**: 8 curls at once, each uploading the 100 MiB file (`PUT /item` with Content-Length, `POST /item`
+   form, direct presigned PUT); aggregate MiB/s = 8 x 100 MiB / wall time from the first start to the last end.
+
+Every upload is checked (201 with `"success":true` and the right `size`; direct: 200 and the size from a HEAD), the
+first object of every broker way and size is downloaded and its sha256 compared with the source's, and every object
+is deleted right after, followed by RGW's garbage collection (the gateway keeps objects in RAM). CPU columns are
+percent of one core during the upload (the machine has nproc x 100%); "other" is what neither the broker, Ceph nor
+curl used: other work on the machine. Before each measured upload the script waits (up to 60 s) for the machine to
+be quiet; an upload with more than 25% "other" is repeated (up to twice), one still disturbed is marked. The load
+average counts the benchmark itself too; "other CPU" is the figure to judge a run by.
+EOF
+fi
+printf '%s\n' "$REPORT"
+printf '%s\n' "$REPORT" >>"$RESULTS"
+log "results appended to $RESULTS"
+
+if ((ALL_MET)); then STATUS=0; else STATUS=1; fi
+exit "$STATUS"
