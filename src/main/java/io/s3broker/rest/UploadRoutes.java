@@ -51,6 +51,8 @@ public class UploadRoutes {
     static final Set<String> FILE_PARTS = Set.of("files", "file");
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final String CONTINUED = "broker.continued";
+    /** How long a refused upload's connection keeps draining its body before it is closed. */
+    private static final long LINGER_MILLIS = 2_000;
 
     private final RequestValidator validate;
     private final UploadService uploads;
@@ -294,10 +296,19 @@ public class UploadRoutes {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        // A body the client is still sending cannot be skipped on a kept-alive connection: close it instead.
-        boolean unread = !ctx.request().isEnded();
+        // A body the client is still sending cannot be skipped on a kept-alive connection: close it. But close it
+        // lingering, as web servers do: read and drop what still comes for a moment, so that the client gets to
+        // read this answer instead of a reset on its next write.
+        HttpServerRequest request = ctx.request();
+        boolean unread = !request.isEnded();
         if (unread) {
             response.putHeader(HttpHeaders.CONNECTION, "close");
+            request.handler(ignored -> {
+            });
+            request.exceptionHandler(ignored -> {
+            });
+            request.endHandler(ignored -> request.connection().close());
+            request.resume();
         }
         response.setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -305,7 +316,7 @@ public class UploadRoutes {
                 .end(text)
                 .onComplete(ignored -> {
                     if (unread) {
-                        ctx.request().connection().close();
+                        ctx.vertx().setTimer(LINGER_MILLIS, id -> request.connection().close());
                     }
                 });
     }
