@@ -12,4 +12,5 @@ set +a
 
 ./mvnw -B -q package -DskipTests
 export QUARKUS_HTTP_HOST="${QUARKUS_HTTP_HOST:-127.0.0.1}"
-exec java "$@" -jar target/quarkus-app/quarkus-run.jar
+# A JVM out of memory can leave event loops wedged: exit instead, so a supervisor restarts it.
+exec java -XX:+ExitOnOutOfMemoryError "$@" -jar target/quarkus-app/quarkus-run.jar
