@@ -75,9 +75,10 @@ for v in BIG_MIB SMALL_MIB REPEATS WARMUP_ROUNDS CONCURRENCY BROKER_PORT DISTURB
 done
 ((REPEATS >= 1 && CONCURRENCY >= 1 && BIG_MIB >= 1 && SMALL_MIB >= 1)) || die "sizes, repeats and concurrency must be >= 1"
 
-# Command line as given, for the results (BENCH_* and BROKER_UPLOAD_* settings first).
+# Command line as given, for the results (BENCH_*, BROKER_UPLOAD_*, MALLOC_* and JAVA_TOOL_OPTIONS settings first).
 COMMAND_LINE=$(
-  for v in $(compgen -v BENCH_ || true) $(compgen -v BROKER_UPLOAD_ || true); do printf '%s=%q ' "$v" "${!v}"; done
+  for v in $(compgen -v BENCH_ || true) $(compgen -v BROKER_UPLOAD_ || true) $(compgen -v MALLOC_ || true) \
+    $(compgen -v JAVA_TOOL_OPTIONS || true); do printf '%s=%q ' "$v" "${!v}"; done
   printf 'bench/upload-bench.sh'
   for a in "$@"; do printf ' %q' "$a"; done
 )
