@@ -17,7 +17,6 @@ import io.s3broker.rest.error.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
-import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 
 /** Checks objects and presigns GET URLs with the cached role credentials. */
 @ApplicationScoped
@@ -26,14 +25,17 @@ public class PresignService {
     private final S3Clients clients;
     private final CredentialsCache credentials;
     private final S3Calls calls;
+    private final HeadObjectClient heads;
     private final Duration s3Timeout;
     private final Clock clock = Clock.systemUTC();
     private final UrlSigner urls = new UrlSigner();
 
-    public PresignService(S3Clients clients, CredentialsCache credentials, S3Calls calls, BrokerConfig config) {
+    public PresignService(S3Clients clients, CredentialsCache credentials, S3Calls calls, HeadObjectClient heads,
+            BrokerConfig config) {
         this.clients = clients;
         this.credentials = credentials;
         this.calls = calls;
+        this.heads = heads;
         this.s3Timeout = config.s3().timeout();
     }
 
@@ -42,11 +44,12 @@ public class PresignService {
      * sooner (the URL must never outlive them). With {@code check}, the object must exist first.
      */
     public Uni<PresignedUrl> presignGet(ObjectLocation object, Duration expiresIn, boolean check) {
-        return clients.forRegion(object.region()).flatMap(region -> {
-            Uni<Void> exists = check ? headObject(region, object) : Uni.createFrom().voidItem();
-            return exists.flatMap(ignored -> Uni.createFrom().completionStage(() -> credentials.get(expiresIn)))
-                    .map(signer -> signGet(region, object, signer, expiresIn));
-        });
+        return clients.forRegion(object.region())
+                .flatMap(region -> Uni.createFrom().completionStage(() -> credentials.get(expiresIn))
+                        .flatMap(signer -> {
+                            Uni<Void> exists = check ? headObject(region, object, signer) : Uni.createFrom().voidItem();
+                            return exists.map(ignored -> signGet(region, object, signer, expiresIn));
+                        }));
     }
 
     private PresignedUrl signGet(RegionClients region, ObjectLocation object, CachedCredentials signer, Duration expiresIn) {
@@ -80,14 +83,11 @@ public class PresignService {
     }
 
     /** One HeadObject; a HeadBucket only when that fails with 404, to tell a missing bucket from a missing key. */
-    private Uni<Void> headObject(RegionClients region, ObjectLocation object) {
-        HeadObjectRequest head = HeadObjectRequest.builder()
-                .bucket(object.bucket())
-                .key(object.key())
-                .overrideConfiguration(o -> o.apiCallTimeout(s3Timeout))
-                .build();
-        return Uni.createFrom().completionStage(() -> calls.timed("HeadObject", () -> region.s3().headObject(head)))
-                .replaceWithVoid()
+    private Uni<Void> headObject(RegionClients region, ObjectLocation object, CachedCredentials signer) {
+        return Uni.createFrom().completionStage(() -> calls.timed("HeadObject", () -> heads
+                        .head(urls.signHeadObject(region, object.bucket(), object.key(), signer.credentials(), clock.instant()),
+                                s3Timeout)
+                        .subscribeAsCompletionStage()))
                 .onFailure(S3Errors::isNotFound).recoverWithUni(notFound -> whichIsMissing(region, object))
                 .onFailure().transform(e -> S3Errors.translate(e, object.toString()));
     }

@@ -16,12 +16,15 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4FamilyHttpSigner;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignRequest;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * Presigns S3 URLs with the SDK's SigV4 signer directly. The SDK's S3Presigner runs a whole request pipeline
+ * Presigns S3 URLs, and signs the HeadObject requests the broker sends itself (see {@link HeadObjectClient}), with
+ * the SDK's SigV4 signer directly. The SDK's S3Presigner runs a whole request pipeline
  * (marshalling, interceptors, endpoint rules) per call: measured at two thirds of the CPU of GET
  * /item?check=false. Here that pipeline runs once per region and bucket, to learn the bucket's base URL as the
  * SDK resolves it (path or virtual-host style, partition, FIPS...), and each URL is then signed by the same
@@ -39,29 +42,49 @@ final class UrlSigner {
 
     PresignedUrl sign(RegionClients region, SdkHttpMethod method, String bucket, String key, Map<String, String> headers,
             AwsSessionCredentialsIdentity credentials, Duration lifetime, Instant now) {
-        SdkHttpRequest.Builder request = SdkHttpRequest.builder()
-                .method(method)
-                .uri(URI.create(baseUrl(region, bucket) + SdkHttpUtils.urlEncodeIgnoreSlashes(key)));
+        SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(method).uri(objectUri(region, bucket, key));
         headers.forEach(request::putHeader);
         SdkHttpRequest unsigned = request.build();
-        SignedRequest signed = signer.sign(r -> r
-                .identity(credentials)
+        SignedRequest signed = signer.sign(r -> s3Dialect(r, region, credentials, now)
                 .request(unsigned)
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region.region())
                 .putProperty(AwsV4HttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
-                .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, lifetime)
-                .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(now, ZoneOffset.UTC))
-                // S3's SigV4 dialect: unsigned payload, no double encoding, no path normalisation.
-                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false));
+                .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, lifetime));
         Map<String, List<String>> signedHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         signedHeaders.put("host", List.of(unsigned.host() + (unsigned.port() == SdkHttpUtils.standardPort(unsigned.protocol())
                 ? "" : ":" + unsigned.port())));
         headers.forEach((name, value) -> signedHeaders.put(name, List.of(value)));
         return new PresignedUrl(signed.request().getUri().toString(), method.name(), signedHeaders,
                 now.plus(lifetime));
+    }
+
+    /** A HeadObject request signed in its headers, as the SDK's client would send it. */
+    SdkHttpRequest signHeadObject(RegionClients region, String bucket, String key,
+            AwsSessionCredentialsIdentity credentials, Instant now) {
+        SdkHttpRequest unsigned = SdkHttpRequest.builder()
+                .method(SdkHttpMethod.HEAD)
+                .uri(objectUri(region, bucket, key))
+                .build();
+        return signer.sign(r -> s3Dialect(r, region, credentials, now)
+                .request(unsigned)
+                .putProperty(AwsV4HttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.HEADER))
+                .request();
+    }
+
+    /** S3's SigV4 dialect, as the SDK's S3 clients sign: unsigned payload, no double encoding, no path normalisation. */
+    private static SignRequest.Builder<AwsCredentialsIdentity> s3Dialect(
+            SignRequest.Builder<AwsCredentialsIdentity> request, RegionClients region,
+            AwsSessionCredentialsIdentity credentials, Instant now) {
+        return request.identity(credentials)
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, region.region())
+                .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(now, ZoneOffset.UTC))
+                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
+                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false);
+    }
+
+    private URI objectUri(RegionClients region, String bucket, String key) {
+        return URI.create(baseUrl(region, bucket) + SdkHttpUtils.urlEncodeIgnoreSlashes(key));
     }
 
     /** The URL of the bucket's root as the SDK resolves it, ending with "/". */
