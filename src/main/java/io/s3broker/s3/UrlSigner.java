@@ -23,12 +23,11 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * Presigns S3 URLs, and signs the HeadObject requests the broker sends itself (see {@link HeadObjectClient}), with
- * the SDK's SigV4 signer directly. The SDK's S3Presigner runs a whole request pipeline
+ * Presigns S3 URLs (with {@link QueryStringSigner}) and signs the HeadObject requests the broker sends itself (see
+ * {@link HeadObjectClient}, with the SDK's SigV4 signer). The SDK's S3Presigner runs a whole request pipeline
  * (marshalling, interceptors, endpoint rules) per call: measured at two thirds of the CPU of GET
  * /item?check=false. Here that pipeline runs once per region and bucket, to learn the bucket's base URL as the
- * SDK resolves it (path or virtual-host style, partition, FIPS...), and each URL is then signed by the same
- * signer the presigner uses underneath, with the presigner's settings for S3.
+ * SDK resolves it (path or virtual-host style, partition, FIPS...); each URL is then signed on that base.
  */
 final class UrlSigner {
 
@@ -38,23 +37,17 @@ final class UrlSigner {
     private static final AwsBasicCredentials PROBE_CREDENTIALS = AwsBasicCredentials.create("probe", "probe");
 
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
-    private final Map<String, String> baseUrls = new ConcurrentHashMap<>();
+    private final QueryStringSigner querySigner = new QueryStringSigner();
+    private final Map<String, BucketUrl> baseUrls = new ConcurrentHashMap<>();
 
     PresignedUrl sign(RegionClients region, SdkHttpMethod method, String bucket, String key, Map<String, String> headers,
             AwsSessionCredentialsIdentity credentials, Duration lifetime, Instant now) {
-        SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(method).uri(objectUri(region, bucket, key));
-        headers.forEach(request::putHeader);
-        SdkHttpRequest unsigned = request.build();
-        SignedRequest signed = signer.sign(r -> s3Dialect(r, region, credentials, now)
-                .request(unsigned)
-                .putProperty(AwsV4HttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.QUERY_STRING)
-                .putProperty(AwsV4HttpSigner.EXPIRATION_DURATION, lifetime));
+        QueryStringSigner.Target target = target(region, bucket, key);
+        String url = querySigner.presign(method.name(), target, headers, region.region(), credentials, lifetime, now);
         Map<String, List<String>> signedHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        signedHeaders.put("host", List.of(unsigned.host() + (unsigned.port() == SdkHttpUtils.standardPort(unsigned.protocol())
-                ? "" : ":" + unsigned.port())));
+        signedHeaders.put("host", List.of(target.host()));
         headers.forEach((name, value) -> signedHeaders.put(name, List.of(value)));
-        return new PresignedUrl(signed.request().getUri().toString(), method.name(), signedHeaders,
-                now.plus(lifetime));
+        return new PresignedUrl(url, method.name(), signedHeaders, now.plus(lifetime));
     }
 
     /** A HeadObject request signed in its headers, as the SDK's client would send it. */
@@ -62,7 +55,7 @@ final class UrlSigner {
             AwsSessionCredentialsIdentity credentials, Instant now) {
         SdkHttpRequest unsigned = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.HEAD)
-                .uri(objectUri(region, bucket, key))
+                .uri(URI.create(target(region, bucket, key).url()))
                 .build();
         return signer.sign(r -> s3Dialect(r, region, credentials, now)
                 .request(unsigned)
@@ -83,14 +76,20 @@ final class UrlSigner {
                 .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false);
     }
 
-    private URI objectUri(RegionClients region, String bucket, String key) {
-        return URI.create(baseUrl(region, bucket) + SdkHttpUtils.urlEncodeIgnoreSlashes(key));
+    private QueryStringSigner.Target target(RegionClients region, String bucket, String key) {
+        BucketUrl base = bucketUrl(region, bucket);
+        StringBuilder encodedKey = new StringBuilder(key.length() + 16);
+        QueryStringSigner.encode(key, true, encodedKey);
+        return new QueryStringSigner.Target(base.url() + encodedKey, base.path() + encodedKey, base.host());
     }
 
-    /** The URL of the bucket's root as the SDK resolves it, ending with "/". */
-    private String baseUrl(RegionClients region, String bucket) {
+    /** A bucket's root as the SDK resolves it: URL and path ending with "/", and the Host header to sign. */
+    private record BucketUrl(String url, String path, String host) {
+    }
+
+    private BucketUrl bucketUrl(RegionClients region, String bucket) {
         String cacheKey = region.region() + '/' + bucket;
-        String cached = baseUrls.get(cacheKey);
+        BucketUrl cached = baseUrls.get(cacheKey);
         if (cached != null) {
             return cached;
         }
@@ -103,8 +102,10 @@ final class UrlSigner {
                         .overrideConfiguration(o -> o.credentialsProvider(StaticCredentialsProvider.create(PROBE_CREDENTIALS)))))
                 .url().toString();
         String withoutQuery = probe.substring(0, probe.indexOf('?'));
-        String base = withoutQuery.substring(0, withoutQuery.length() - PROBE_KEY.length());
-        baseUrls.put(cacheKey, base);
-        return base;
+        URI base = URI.create(withoutQuery.substring(0, withoutQuery.length() - PROBE_KEY.length()));
+        BucketUrl url = new BucketUrl(base.toString(), base.getRawPath(), base.getHost()
+                + (base.getPort() < 0 || base.getPort() == SdkHttpUtils.standardPort(base.getScheme()) ? "" : ":" + base.getPort()));
+        baseUrls.put(cacheKey, url);
+        return url;
     }
 }
