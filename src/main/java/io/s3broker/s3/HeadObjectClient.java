@@ -1,18 +1,21 @@
 package io.s3broker.s3;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.s3broker.config.BrokerConfig;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -20,7 +23,6 @@ import io.vertx.core.http.RequestOptions;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
@@ -30,8 +32,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * SDK's async pipeline (interceptors, endpoint and auth scheme rules, marshalling, its own Netty threads and the
  * hop to its completion executor) took more than half of the broker's CPU per check, 0.5 ms of it, and that CPU
  * is what keeps a check from costing no more than the HEAD it makes. A HEAD has no body to marshal or parse, so
- * what is left to do by hand is small: the request is signed by the SDK's own SigV4 signer (see
- * {@link UrlSigner}), and failures come back as the SDK's exceptions, so {@link S3Errors} maps them as before.
+ * what is left to do by hand is small: the request is signed by {@link SigV4Signer}, checked against the SDK's
+ * signer in its tests, and failures come back as the SDK's exceptions, so {@link S3Errors} maps them as before.
  * Every other S3 call still goes through the SDK.
  */
 @ApplicationScoped
@@ -42,17 +44,37 @@ public class HeadObjectClient {
     static final Duration FIRST_BACKOFF = Duration.ofMillis(25);
     static final Duration MAX_BACKOFF = Duration.ofMillis(500);
 
-    private final HttpClient http;
+    private final Vertx vertx;
+    private final HttpClientOptions options;
+    private final PoolOptions pool;
+    /** For callers off the event loops (the first request for a new region continues on a worker thread). */
+    private final HttpClient shared;
+    /**
+     * One client per event loop: a pooled connection belongs to the event loop that opened it, and a request from
+     * another loop would have its response handed over between threads. With a pool per loop, a check and its
+     * HEAD run on one thread from start to end.
+     */
+    private final Map<Thread, HttpClient> byEventLoop = new ConcurrentHashMap<>();
 
     public HeadObjectClient(Vertx vertx, BrokerConfig config) {
-        HttpClientOptions options = new HttpClientOptions()
+        this.vertx = vertx;
+        this.options = new HttpClientOptions()
                 .setName("s3-head")
                 .setKeepAlive(true)
                 .setTcpKeepAlive(true)
                 .setConnectTimeout(5_000)
                 // The JDK's trust store and host name check, as the SDK's clients use, for https endpoints.
                 .setVerifyHost(true);
-        http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(config.s3().maxConnections()));
+        this.pool = new PoolOptions().setHttp1MaxSize(config.s3().maxConnections());
+        this.shared = vertx.createHttpClient(options, pool);
+    }
+
+    private HttpClient client() {
+        Context context = Vertx.currentContext();
+        if (context == null || !context.isEventLoopContext() || !Context.isOnEventLoopThread()) {
+            return shared;
+        }
+        return byEventLoop.computeIfAbsent(Thread.currentThread(), loop -> vertx.createHttpClient(options, pool));
     }
 
     /**
@@ -61,32 +83,38 @@ public class HeadObjectClient {
      * {@code timeout} (retries included), or with {@link SdkClientException} when S3 cannot be reached. Server
      * errors, throttling and lost connections are retried with backoff, since a HEAD can always be sent again.
      */
-    public Uni<Void> head(SdkHttpRequest signed, Duration timeout) {
+    Uni<Void> head(UrlSigner.SignedHead signed, Duration timeout) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        signed.headers().forEach(headers::add);
         RequestOptions request = new RequestOptions()
                 .setMethod(HttpMethod.HEAD)
-                .setAbsoluteURI(signed.getUri().toString())
-                .setHeaders(headers(signed.headers()))
+                .setAbsoluteURI(signed.url())
+                .setHeaders(headers)
                 .setIdleTimeout(timeout.toMillis());
-        return Uni.createFrom().completionStage(() -> http.request(request)
-                        .compose(sent -> sent.send())
-                        .compose(response -> response.end().map(ended -> response))
-                        .toCompletionStage())
-                .onFailure().transform(e -> SdkClientException.create("S3 could not be reached: " + e.getMessage(), e))
-                .onItem().transformToUni(HeadObjectClient::outcome)
+        return Uni.createFrom().completionStage(() -> send(request).toCompletionStage())
                 .onFailure(HeadObjectClient::retryable)
                 .retry().withBackOff(FIRST_BACKOFF, MAX_BACKOFF).withJitter(0.5).atMost(RETRIES)
                 .ifNoItem().after(timeout)
                 .failWith(() -> ApiCallTimeoutException.create(timeout.toMillis()));
     }
 
-    private static Uni<Void> outcome(HttpClientResponse response) {
+    private Future<Void> send(RequestOptions request) {
+        return client().request(request)
+                .compose(HttpClientRequest::send)
+                .compose(response -> response.end().transform(ended -> ended.succeeded()
+                        ? outcome(response) : Future.failedFuture(ended.cause())))
+                .recover(e -> Future.failedFuture(e instanceof S3Exception ? e
+                        : SdkClientException.create("S3 could not be reached: " + e.getMessage(), e)));
+    }
+
+    private static Future<Void> outcome(HttpClientResponse response) {
         int status = response.statusCode();
         if (status / 100 == 2) {
-            return Uni.createFrom().voidItem();
+            return Future.succeededFuture();
         }
         SdkHttpResponse.Builder details = SdkHttpResponse.builder().statusCode(status);
         response.headers().forEach(details::appendHeader);
-        return Uni.createFrom().failure(S3Exception.builder()
+        return Future.failedFuture(S3Exception.builder()
                 .statusCode(status)
                 .message("S3 answered " + status + " to HeadObject")
                 .awsErrorDetails(AwsErrorDetails.builder().sdkHttpResponse(details.build()).build())
@@ -101,14 +129,9 @@ public class HeadObjectClient {
         return failure instanceof SdkClientException;
     }
 
-    private static MultiMap headers(Map<String, List<String>> signed) {
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        signed.forEach(headers::add);
-        return headers;
-    }
-
     @PreDestroy
     void close() {
-        http.close();
+        shared.close();
+        byEventLoop.values().forEach(HttpClient::close);
     }
 }

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Timer;
 import io.s3broker.metrics.BrokerMetrics;
+import io.smallrye.mutiny.Uni;
 
 /** Runs S3 calls through the latency timer, tagged with the operation and its outcome. */
 @ApplicationScoped
@@ -27,5 +28,13 @@ public class S3Calls {
             result = CompletableFuture.failedFuture(e);
         }
         return result.whenComplete((item, error) -> metrics.s3Request(sample, operation, S3Errors.outcome(error)));
+    }
+
+    public <T> Uni<T> timed(String operation, Uni<T> call) {
+        return Uni.createFrom().deferred(() -> {
+            Timer.Sample sample = metrics.startTimer();
+            return call.onItemOrFailure()
+                    .invoke((item, error) -> metrics.s3Request(sample, operation, S3Errors.outcome(error)));
+        });
     }
 }

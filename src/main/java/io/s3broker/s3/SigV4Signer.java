@@ -17,20 +17,21 @@ import javax.crypto.spec.SecretKeySpec;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /**
- * SigV4 query-string signing (presigned URLs) in S3's dialect: unsigned payload, no double encoding, no path
- * normalisation. Written by hand because the SDK's signer, called per URL, took 39% of the broker's CPU in GET
+ * SigV4 signing in S3's dialect (unsigned payload, no double encoding, no path normalisation): presigned URLs, and
+ * the headers of the bodiless requests the broker sends itself. Written by hand because the SDK's signer, called per URL, took 39% of the broker's CPU in GET
  * /item?check=false (JFR, bench/item-bench.sh): it derives the signing key again (four HMACs) and URL-encodes the
  * session token, several hundred characters, twice for every URL, with {@code URLEncoder}. Here the signing key is
- * derived once per credentials, day and region, and the token encoded once per credentials; what is left per URL
- * is one SHA-256 of the canonical request and one HMAC. {@code QueryStringSignerTest} checks the URLs against the
- * SDK's own signer, parameter by parameter.
+ * derived once per credentials, day and region, and the token encoded once per credentials; what is left per request
+ * is one SHA-256 of the canonical request and one HMAC. {@code SigV4SignerTest} checks URLs and headers against
+ * the SDK's own signer.
  */
-final class QueryStringSigner {
+final class SigV4Signer {
 
     static final String ALGORITHM = "AWS4-HMAC-SHA256";
     private static final String SERVICE = "s3";
     private static final String TERMINATOR = "aws4_request";
     private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
+    private static final String HEADER_SIGNED_HEADERS = "host;x-amz-content-sha256;x-amz-date;x-amz-security-token";
     private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
     private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
@@ -59,7 +60,7 @@ final class QueryStringSigner {
     }
 
     /** What one set of credentials signs with in one region on one day; replaced when any of them changes. */
-    private record SigningKey(AwsSessionCredentialsIdentity credentials, String day, byte[] key, String credential,
+    private record SigningKey(AwsSessionCredentialsIdentity credentials, String day, byte[] key, String encodedCredential,
             String encodedToken) {
     }
 
@@ -73,11 +74,8 @@ final class QueryStringSigner {
      */
     String presign(String method, Target target, Map<String, String> headers, String region,
             AwsSessionCredentialsIdentity credentials, Duration lifetime, Instant now) {
-        LocalDateTime time = LocalDateTime.ofEpochSecond(now.getEpochSecond(), 0, ZoneOffset.UTC);
-        String day = day(time);
-        String amzDate = day + 'T' + twoDigits(time.getHour()) + twoDigits(time.getMinute())
-                + twoDigits(time.getSecond()) + 'Z';
-        SigningKey key = signingKey(credentials, day, region);
+        Scope scope = scope(now, region);
+        SigningKey key = signingKey(credentials, scope.day(), region);
 
         String signedHeaders;
         StringBuilder canonicalHeaders = new StringBuilder(96);
@@ -95,21 +93,57 @@ final class QueryStringSigner {
         // Parameters in the order SigV4 sorts them (by name), so the canonical query string is the URL's own.
         StringBuilder query = new StringBuilder(256 + key.encodedToken().length())
                 .append("X-Amz-Algorithm=").append(ALGORITHM)
-                .append("&X-Amz-Credential=").append(key.credential()).append(day).append("%2F").append(region)
-                .append("%2F" + SERVICE + "%2F" + TERMINATOR)
-                .append("&X-Amz-Date=").append(amzDate)
+                .append("&X-Amz-Credential=").append(key.encodedCredential()).append(scope.day()).append("%2F")
+                .append(region).append("%2F" + SERVICE + "%2F" + TERMINATOR)
+                .append("&X-Amz-Date=").append(scope.amzDate())
                 .append("&X-Amz-Expires=").append(lifetime.toSeconds())
                 .append("&X-Amz-Security-Token=").append(key.encodedToken())
                 .append("&X-Amz-SignedHeaders=");
         encode(signedHeaders, false, query);
 
-        String canonicalRequest = method + '\n' + target.path() + '\n' + query + '\n' + canonicalHeaders + '\n'
-                + signedHeaders + '\n' + UNSIGNED_PAYLOAD;
-        MessageDigest sha256 = SHA256.get();
-        String stringToSign = ALGORITHM + '\n' + amzDate + '\n' + day + '/' + region + '/' + SERVICE + '/' + TERMINATOR
-                + '\n' + hex(sha256.digest(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
-        String signature = hex(hmac(key.key(), stringToSign));
+        String signature = signature(key, scope, method + '\n' + target.path() + '\n' + query + '\n'
+                + canonicalHeaders + '\n' + signedHeaders + '\n' + UNSIGNED_PAYLOAD);
         return target.url() + '?' + query + "&X-Amz-Signature=" + signature;
+    }
+
+    /**
+     * The headers that sign a request without a body (HeadObject, for instance) to {@code target}, as the SDK's S3
+     * client sends them: X-Amz-Date, X-Amz-Content-SHA256, X-Amz-Security-Token and Authorization.
+     */
+    Map<String, String> authorize(String method, Target target, String region,
+            AwsSessionCredentialsIdentity credentials, Instant now) {
+        Scope scope = scope(now, region);
+        SigningKey key = signingKey(credentials, scope.day(), region);
+        String canonicalRequest = method + '\n' + target.path() + "\n\n"
+                + "host:" + target.host() + '\n'
+                + "x-amz-content-sha256:" + UNSIGNED_PAYLOAD + '\n'
+                + "x-amz-date:" + scope.amzDate() + '\n'
+                + "x-amz-security-token:" + credentials.sessionToken() + "\n\n"
+                + HEADER_SIGNED_HEADERS + '\n' + UNSIGNED_PAYLOAD;
+        String authorization = ALGORITHM + " Credential=" + credentials.accessKeyId() + '/' + scope.credentialScope()
+                + ", SignedHeaders=" + HEADER_SIGNED_HEADERS + ", Signature=" + signature(key, scope, canonicalRequest);
+        return Map.of("X-Amz-Date", scope.amzDate(),
+                "x-amz-content-sha256", UNSIGNED_PAYLOAD,
+                "X-Amz-Security-Token", credentials.sessionToken(),
+                "Authorization", authorization);
+    }
+
+    /** The time and credential scope of a signature. */
+    private record Scope(String day, String amzDate, String credentialScope) {
+    }
+
+    private static Scope scope(Instant now, String region) {
+        LocalDateTime time = LocalDateTime.ofEpochSecond(now.getEpochSecond(), 0, ZoneOffset.UTC);
+        String day = Integer.toString(time.getYear()) + twoDigits(time.getMonthValue()) + twoDigits(time.getDayOfMonth());
+        String amzDate = day + 'T' + twoDigits(time.getHour()) + twoDigits(time.getMinute())
+                + twoDigits(time.getSecond()) + 'Z';
+        return new Scope(day, amzDate, day + '/' + region + '/' + SERVICE + '/' + TERMINATOR);
+    }
+
+    private static String signature(SigningKey key, Scope scope, String canonicalRequest) {
+        String stringToSign = ALGORITHM + '\n' + scope.amzDate() + '\n' + scope.credentialScope() + '\n'
+                + hex(SHA256.get().digest(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
+        return hex(hmac(key.key(), stringToSign));
     }
 
     private SigningKey signingKey(AwsSessionCredentialsIdentity credentials, String day, String region) {
@@ -183,11 +217,6 @@ final class QueryStringSigner {
             out[2 * i + 1] = HEX[bytes[i] & 0xf];
         }
         return new String(out);
-    }
-
-    private static String day(LocalDateTime time) {
-        int year = time.getYear();
-        return Integer.toString(year) + twoDigits(time.getMonthValue()) + twoDigits(time.getDayOfMonth());
     }
 
     private static String twoDigits(int value) {

@@ -2,6 +2,7 @@ package io.s3broker.s3;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Clock;
@@ -23,7 +24,7 @@ import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /** The hand-written presigning must sign exactly as the SDK's own SigV4 signer does, for every kind of input. */
-class QueryStringSignerTest {
+class SigV4SignerTest {
 
     // Shaped like real session tokens: long, with the characters that need encoding ('+', '/', '=').
     private static final AwsSessionCredentials CREDENTIALS = AwsSessionCredentials.create("ASIAEXAMPLEKEYID0001",
@@ -31,7 +32,7 @@ class QueryStringSignerTest {
             "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+abc/def+ghi==" + "x".repeat(600) + "+/=~*");
     private static final Instant NOW = Instant.parse("2026-11-25T09:05:03Z");
 
-    private final QueryStringSigner signer = new QueryStringSigner();
+    private final SigV4Signer signer = new SigV4Signer();
 
     @ParameterizedTest
     @ValueSource(strings = {"k", "a/b/c.txt", "with space and+plus", "unicode/é漢字😀", "sym !\"#$%&'()*,:;<=>?@[]^`{|}~",
@@ -53,9 +54,34 @@ class QueryStringSignerTest {
                 Duration.ofSeconds(1));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"http://127.0.0.1:7480/broker-test/", "https://my-bucket.s3.eu-west-3.amazonaws.com/",
+            "https://s3.us-west-2.amazonaws.com/bucket.with.dots/"})
+    void signsHeadObjectHeadersAsTheSdk(String base) {
+        String key = "sym !\"#$%&'()*,:;<=>?@[]^`{|}~/é漢字😀";
+        SigV4Signer.Target target = target(base, key);
+        Map<String, String> ours = signer.authorize("HEAD", target, "eu-west-3", CREDENTIALS, NOW);
+
+        SdkHttpRequest unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.HEAD)
+                .uri(URI.create(base + SdkHttpUtils.urlEncodeIgnoreSlashes(key))).build();
+        SdkHttpRequest theirs = AwsV4HttpSigner.create().sign(r -> r.identity(CREDENTIALS).request(unsigned)
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, "eu-west-3")
+                        .putProperty(AwsV4HttpSigner.AUTH_LOCATION, AwsV4FamilyHttpSigner.AuthLocation.HEADER)
+                        .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(NOW, ZoneOffset.UTC))
+                        .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                        .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
+                        .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false))
+                .request();
+        assertEquals(theirs.getUri().toString(), target.url());
+        ours.forEach((name, value) -> assertEquals(theirs.firstMatchingHeader(name).orElse(null), value, name));
+        assertEquals(4, ours.size());
+        assertTrue(ours.get("Authorization").contains("Signature="));
+    }
+
     @Test
     void reusesNothingAcrossCredentialsOrDays() {
-        QueryStringSigner.Target target = target("http://127.0.0.1:7480/b/", "k");
+        SigV4Signer.Target target = target("http://127.0.0.1:7480/b/", "k");
         String first = signer.presign("GET", target, Map.of(), "us-east-1", CREDENTIALS, Duration.ofMinutes(1), NOW);
         AwsSessionCredentials rotated = AwsSessionCredentials.create("ASIAOTHERKEYID000002", "other/secret",
                 "other+token/");
@@ -70,26 +96,26 @@ class QueryStringSignerTest {
 
     private void assertSameAsSdk(String method, String base, String key, Map<String, String> headers, String region,
             Duration lifetime) {
-        QueryStringSigner.Target target = target(base, key);
+        SigV4Signer.Target target = target(base, key);
         String ours = signer.presign(method, target, headers, region, CREDENTIALS, lifetime, NOW);
         // The SDK's S3 clients encode keys with this, so the reference URL does not depend on our encoder.
-        QueryStringSigner.Target reference = new QueryStringSigner.Target(base + SdkHttpUtils.urlEncodeIgnoreSlashes(key),
+        SigV4Signer.Target reference = new SigV4Signer.Target(base + SdkHttpUtils.urlEncodeIgnoreSlashes(key),
                 null, target.host());
         String theirs = sdk(method, reference, headers, region, CREDENTIALS, lifetime, NOW);
         assertEquals(theirs.substring(0, theirs.indexOf('?')), ours.substring(0, ours.indexOf('?')));
         assertEquals(query(theirs), query(ours));
     }
 
-    private static QueryStringSigner.Target target(String base, String key) {
+    private static SigV4Signer.Target target(String base, String key) {
         URI uri = URI.create(base);
         StringBuilder encoded = new StringBuilder();
-        QueryStringSigner.encode(key, true, encoded);
+        SigV4Signer.encode(key, true, encoded);
         String host = uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
-        return new QueryStringSigner.Target(base + encoded, uri.getRawPath() + encoded, host);
+        return new SigV4Signer.Target(base + encoded, uri.getRawPath() + encoded, host);
     }
 
     /** What the SDK's signer makes of the same request, with the settings its S3 presigner uses. */
-    private static String sdk(String method, QueryStringSigner.Target target, Map<String, String> headers, String region,
+    private static String sdk(String method, SigV4Signer.Target target, Map<String, String> headers, String region,
             AwsSessionCredentials credentials, Duration lifetime, Instant now) {
         SdkHttpRequest.Builder request = SdkHttpRequest.builder().method(SdkHttpMethod.fromValue(method))
                 .uri(URI.create(target.url()));
