@@ -11,14 +11,15 @@
 # deleted right after (the gateway keeps objects in RAM). Source files live in /dev/shm, so curl reads no disk.
 # Prints a Markdown report and appends it, with the machine and the command, to bench/results-upload.md.
 #
-# usage: bench/upload-bench.sh [JVM args of the broker]   (default: -Xmx128m -XX:-UsePerfData)
+# usage: bench/upload-bench.sh [JVM args of the broker]   (default: @docker/jvm.options -Xmx128m -XX:-UsePerfData,
+#   with MALLOC_ARENA_MAX=2 as in the image unless the environment sets it)
 #   A GC log to /dev/shm (-Xlog:gc) is added unless BENCH_GC_LOG=0. BROKER_UPLOAD_* variables in the environment
 #   (BROKER_UPLOAD_PART_SIZE, BROKER_UPLOAD_MAX_PARTS_IN_FLIGHT, BROKER_UPLOAD_MAX_BUFFERED,
 #   BROKER_UPLOAD_MULTIPART_THRESHOLD, ...) reach the broker and are written into the results.
 # Environment (all optional):
 #   BENCH_BIG_MIB=1024 BENCH_SMALL_MIB=100   sizes of the two source files
 #   BENCH_REPEATS=3                          measured uploads per way and size (and concurrent runs per variant)
-#   BENCH_WARMUP_ROUNDS=2                    unmeasured rounds of every way with the small file after the start (JIT)
+#   BENCH_WARMUP_ROUNDS=4                    unmeasured rounds of every way with the small file after the start (JIT)
 #   BENCH_CONCURRENCY=8                      parallel uploads of phase 4
 #   BENCH_BROKER_PORT=18093                  (not 8080/8081, nor the other benchmarks' 18080/18081/18097)
 #   BENCH_DISTURBED_PCT=25                   an upload during which other work used more CPU than this (percent of
@@ -49,7 +50,7 @@ REPO=$(dirname "$HERE")
 BIG_MIB=${BENCH_BIG_MIB:-1024}
 SMALL_MIB=${BENCH_SMALL_MIB:-100}
 REPEATS=${BENCH_REPEATS:-3}
-WARMUP_ROUNDS=${BENCH_WARMUP_ROUNDS:-2}
+WARMUP_ROUNDS=${BENCH_WARMUP_ROUNDS:-4}
 CONCURRENCY=${BENCH_CONCURRENCY:-8}
 BROKER_PORT=${BENCH_BROKER_PORT:-18093}
 DISTURBED_PCT=${BENCH_DISTURBED_PCT:-25}
@@ -58,7 +59,9 @@ QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
 RGW_MODE=${BENCH_RGW:-private}
 MAX_SECONDS=${BENCH_MAX_SECONDS:-3600}
 RESULTS=${BENCH_RESULTS:-$HERE/results-upload.md}
-if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=(-Xmx128m -XX:-UsePerfData); fi
+# The broker runs as the image runs it: its JVM options file and glibc arena limit, plus the issue's heap limit.
+if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -Xmx128m -XX:-UsePerfData); fi
+BROKER_MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 TARGET_RATIO=0.9
 TARGET_RSS_MIB=300
 CURL_MAX=900 # seconds, one upload or download
@@ -343,7 +346,7 @@ start_broker() {
   [[ ${BENCH_GC_LOG:-1} == 0 ]] || gc=("-Xlog:gc:file=$SHM/gc.log:uptime")
   # From the work dir, so that no .env or config/ of the checkout's cwd is picked up. The log goes through a pipe
   # (as to a container runtime), so that the log file's disk writes are cat's, not the broker's.
-  (cd "$WORK" && exec env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$BROKER_PORT" \
+  (cd "$WORK" && exec env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$BROKER_PORT" MALLOC_ARENA_MAX="$BROKER_MALLOC_ARENA_MAX" \
     java "${JVM_ARGS[@]}" "${gc[@]}" -jar "$BROKER_APP/quarkus-run.jar") > >(exec cat >>"$WORK/broker.log") 2>&1 &
   BROKER_PID=$!
   wait_http "http://127.0.0.1:$BROKER_PORT/q/health/ready" "$BROKER_PID" broker
@@ -792,7 +795,7 @@ REPORT=$(
   echo "## Run of $DATE"
   echo
   echo "- command: \`$COMMAND_LINE\` (broker $BUILT)"
-  echo "- broker JVM: \`java ${JVM_ARGS[*]}$([[ ${BENCH_GC_LOG:-1} == 0 ]] || echo " -Xlog:gc:file=/dev/shm/...") -jar quarkus-run.jar\`; BROKER_UPLOAD_* settings: $(compgen -v BROKER_UPLOAD_ | while read -r v; do printf '%s=%s ' "$v" "${!v}"; done; true)"
+  echo "- broker JVM: \`MALLOC_ARENA_MAX=$BROKER_MALLOC_ARENA_MAX java ${JVM_ARGS[*]}$([[ ${BENCH_GC_LOG:-1} == 0 ]] || echo " -Xlog:gc:file=/dev/shm/...") -jar quarkus-run.jar\`; BROKER_UPLOAD_* settings: $(compgen -v BROKER_UPLOAD_ | while read -r v; do printf '%s=%s ' "$v" "${!v}"; done; true)"
   echo "- gateway: $RGW_MODE Ceph RGW at $LOCAL_S3STS_ENDPOINT ($(radosgw --version 2>/dev/null | awk '{ print $3 }'))"
   echo "- CPU pinning: $PINNING"
   echo "- machine: $NPROC x $CPU_MODEL, memory $MEM; $JAVA_VERSION; $CURL_VERSION"
@@ -864,7 +867,7 @@ if [[ ! -s $RESULTS ]]; then
 
 Re-run with `bench/upload-bench.sh` from any directory (root only to install curl/python3 when missing). It boots a
 private Ceph RGW gateway (scripts/local-s3-sts.sh in /tmp/upload-bench-rgw, port 17493, 3 GiB memory store; stopped
-at the end), builds a copy of the checkout, starts the broker on 127.0.0.1:18093 with `-Xmx128m -XX:-UsePerfData`
+at the end), builds a copy of the checkout, starts the broker on 127.0.0.1:18093 with `@docker/jvm.options -Xmx128m -XX:-UsePerfData`
 (other JVM arguments: the script's arguments; `BROKER_UPLOAD_*` variables reach the broker), writes 1 GiB and 100 MiB
 of random bytes to /dev/shm, runs everything below, prints the report and appends it here. Sizes, repeats,
 concurrency, the shared gateway and CPU pinning (`BENCH_PIN=1`) are `BENCH_*` variables (see the script's header).
@@ -877,7 +880,7 @@ What each number means:
    (`curl -T file`: one streamed PutObject), `PUT /item` chunked (`curl -T - < file`: the broker's multipart upload),
    `POST /item` multipart form (`curl -F bucket=... -F key=... -F files=@file`: multipart upload), and the baseline:
    the same bytes PUT straight to RGW by curl with a URL presigned (SigV4, python3 stdlib, bench/lib/presign.py)
-   with the bucket owner's keys. Two unmeasured warm-up rounds of every way with 100 MiB first (JIT), then 3 measured
+   with the bucket owner's keys. Four unmeasured warm-up rounds of every way with 100 MiB first (JIT), then 3 measured
    rounds, the order of the ways rotated each round. The summary gives the median, every run, and the ratio of each
    way's median to the direct median (target >= 0.9). **CPU ms/MiB** is the CPU time the broker, Ceph (radosgw + OSD
    + monitor) and curl spent per MiB uploaded: on this 2-core machine the three share the CPUs, so a ratio below 1

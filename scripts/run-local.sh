@@ -12,5 +12,6 @@ set +a
 
 ./mvnw -B -q package -DskipTests
 export QUARKUS_HTTP_HOST="${QUARKUS_HTTP_HOST:-127.0.0.1}"
-# A JVM out of memory can leave event loops wedged: exit instead, so a supervisor restarts it.
-exec java -XX:+ExitOnOutOfMemoryError "$@" -jar target/quarkus-app/quarkus-run.jar
+# The JVM options and malloc arena limit of the container image (docker/jvm.options, docker/Dockerfile.jvm).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+exec java @docker/jvm.options "$@" -jar target/quarkus-app/quarkus-run.jar

@@ -96,7 +96,10 @@ public interface BrokerConfig {
         @DurationMin(millis = 1, message = "must be positive")
         Duration timeout();
 
-        /** Connections the broker keeps open to S3 and STS, per host; more requests than this queue. */
+        /**
+         * Connections the broker keeps open to S3 and STS, per host (for HeadObject: per host and event loop);
+         * more requests than this queue.
+         */
         @WithDefault("256")
         @Min(value = 1, message = "must be at least 1")
         int maxConnections();
@@ -132,8 +135,10 @@ public interface BrokerConfig {
         /**
          * Memory all uploads together may hold in parts being filled or sent. An upload that needs a part beyond
          * this waits (its client is paused) until another part is sent: heap stays bounded whatever the load.
+         * The buffers are kept for reuse, so they occupy the heap for good: at -Xmx128m, 64M of them left so little
+         * room that 8 concurrent form uploads ran into hundreds of full GCs (bench/results-upload.md).
          */
-        @WithDefault("64M")
+        @WithDefault("32M")
         MemorySize maxBuffered();
 
         /**
