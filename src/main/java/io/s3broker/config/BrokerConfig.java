@@ -91,7 +91,10 @@ public interface BrokerConfig {
         @WithDefault("when-supported")
         Checksums checksums();
 
-        /** Upper bound of one metadata call (HeadObject, HeadBucket), retries included. */
+        /**
+         * Upper bound of one metadata call, retries included: HeadObject, HeadBucket, CreateMultipartUpload and each
+         * AbortMultipartUpload attempt (a failed upload answers only after its abort).
+         */
         @WithDefault("10S")
         @DurationMin(millis = 1, message = "must be positive")
         Duration timeout();

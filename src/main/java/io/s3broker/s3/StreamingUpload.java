@@ -218,7 +218,12 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
     private void partSent(CompletedPart sent, Throwable error) {
         inFlight--;
         if (error != null) {
-            fail(error);
+            if (failure == null) {
+                fail(error);
+            } else {
+                // Failed already (client gone, too large...): this was the part cleanUp waited for.
+                cleanUp();
+            }
             return;
         }
         parts.add(sent);
@@ -240,7 +245,7 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
                 .bucket(target.location().bucket())
                 .key(target.location().key())
                 .contentType(target.contentType())
-                .overrideConfiguration(o -> o.apiCallTimeout(settings.callTimeout()));
+                .overrideConfiguration(o -> o.apiCallTimeout(settings.metadataTimeout()));
         target.acl().ifPresent(create::acl);
         return calls.timed("CreateMultipartUpload", () -> clients.s3().createMultipartUpload(create.build()))
                 .thenApply(response -> response.uploadId());
@@ -377,7 +382,7 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
                         .bucket(target.location().bucket())
                         .key(target.location().key())
                         .uploadId(id)
-                        .overrideConfiguration(o -> o.apiCallTimeout(settings.callTimeout()))))
+                        .overrideConfiguration(o -> o.apiCallTimeout(settings.metadataTimeout()))))
                 .<Void>thenApply(response -> null)
                 .exceptionallyCompose(error -> S3Errors.isNotFound(error) || attemptsLeft <= 1
                         ? (S3Errors.isNotFound(error) ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(error))
@@ -399,6 +404,12 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
         }
     }
 
-    record UploadSettings(long partSize, int maxPartsInFlight, long maxSize, Duration callTimeout) {
+    /**
+     * @param callTimeout bound of a call that carries or assembles data: UploadPart, PutObject, CompleteMultipartUpload
+     * @param metadataTimeout bound of CreateMultipartUpload and of each AbortMultipartUpload attempt: the client gets
+     *        its error only after the abort, so with S3 stalled this bounds how long it waits (broker.s3.timeout)
+     */
+    record UploadSettings(long partSize, int maxPartsInFlight, long maxSize, Duration callTimeout,
+            Duration metadataTimeout) {
     }
 }

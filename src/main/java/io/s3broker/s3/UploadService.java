@@ -54,7 +54,8 @@ public class UploadService {
         this.metrics = metrics;
         this.config = config.upload();
         this.settings = new StreamingUpload.UploadSettings(this.config.partSize().asLongValue(),
-                this.config.maxPartsInFlight(), this.config.maxSize().asLongValue(), this.config.partTimeout());
+                this.config.maxPartsInFlight(), this.config.maxSize().asLongValue(), this.config.partTimeout(),
+                config.s3().timeout());
         this.buffers = new PartBufferPool(this.config.partSize().asLongValue(), this.config.maxBuffered().asLongValue());
     }
 

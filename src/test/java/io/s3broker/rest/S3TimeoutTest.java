@@ -4,10 +4,19 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,6 +27,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
 
@@ -68,5 +78,28 @@ class S3TimeoutTest {
                 .time(lessThan(5_000L))
                 .contentType("application/json")
                 .body("error.code", equalTo("UpstreamTimeout"));
+    }
+
+    /**
+     * An upload of unknown length, larger than a part, starts a multipart upload, which this S3 never answers: the
+     * client gets its 504
+     * after broker.s3.timeout, not after broker.upload.part-timeout (2 minutes), and not only after three abort
+     * attempts of that length (there is no upload id to abort).
+     */
+    @Test
+    void answersAStalledUploadWithinTheMetadataBound() throws Exception {
+        URI url = URI.create("http://127.0.0.1:" + RestAssured.port
+                + "/item?bucket=" + LocalS3Sts.bucket() + "&key=stalled");
+        long start = System.nanoTime();
+        // An InputStream of unknown length: chunked transfer encoding.
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url)
+                        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[8 * 1024 * 1024 + 1])))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        assertEquals(504, response.statusCode(), response.body());
+        assertTrue(response.body().contains("\"UpstreamTimeout\""), response.body());
+        assertTrue(millis < 10_000, "answered after " + millis + " ms");
     }
 }
