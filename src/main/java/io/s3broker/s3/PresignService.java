@@ -84,9 +84,9 @@ public class PresignService {
 
     /** One HeadObject; a HeadBucket only when that fails with 404, to tell a missing bucket from a missing key. */
     private Uni<Void> headObject(RegionClients region, ObjectLocation object, CachedCredentials signer) {
-        return calls.timed("HeadObject", Uni.createFrom().deferred(() -> heads.head(
+        return calls.timedUni("HeadObject", () -> heads.head(
                         urls.signHeadObject(region, object.bucket(), object.key(), signer.credentials(), clock.instant()),
-                        s3Timeout)))
+                        s3Timeout))
                 .onFailure(S3Errors::isNotFound).recoverWithUni(notFound -> whichIsMissing(region, object))
                 .onFailure().transform(e -> S3Errors.translate(e, object.toString()));
     }

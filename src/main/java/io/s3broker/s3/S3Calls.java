@@ -30,10 +30,17 @@ public class S3Calls {
         return result.whenComplete((item, error) -> metrics.s3Request(sample, operation, S3Errors.outcome(error)));
     }
 
-    public <T> Uni<T> timed(String operation, Uni<T> call) {
+    /** The same for a call made as a Uni; {@code call} runs at each subscription, inside the timer. */
+    public <T> Uni<T> timedUni(String operation, Supplier<Uni<T>> call) {
         return Uni.createFrom().deferred(() -> {
             Timer.Sample sample = metrics.startTimer();
-            return call.onItemOrFailure()
+            Uni<T> result;
+            try {
+                result = call.get();
+            } catch (RuntimeException e) {
+                result = Uni.createFrom().failure(e);
+            }
+            return result.onItemOrFailure()
                     .invoke((item, error) -> metrics.s3Request(sample, operation, S3Errors.outcome(error)));
         });
     }
