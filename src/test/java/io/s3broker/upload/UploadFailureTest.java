@@ -22,6 +22,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.RandomBytes;
 
 /** Every bad upload gets a clear JSON error, and leaves no object and no open multipart upload. */
 @QuarkusTest
@@ -60,6 +61,20 @@ class UploadFailureTest {
                 HttpRequest.BodyPublishers.ofString(Uploads.fields(List.<String[]>of(new String[] { "region", "us-east-1" }))
                         + "--" + Uploads.BOUNDARY + "--\r\n")).get();
         expectError(response, 400, "MissingParameter", "file part");
+    }
+
+    @Test
+    void refusesAFormThatEndsWithoutItsClosingBoundaryAndLeavesNothing() throws Exception {
+        // More than a part, so that a multipart upload is open when the body ends short.
+        byte[] file = new byte[(int) (12 * MIB)];
+        new RandomBytes(file.length, 9).read(file, 0, file.length);
+        byte[] head = ("--" + Uploads.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a\"\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] body = java.util.Arrays.copyOf(head, head.length + file.length);
+        System.arraycopy(file, 0, body, head.length, file.length);
+        HttpResponse<String> response = uploads().postRaw(Uploads.destination(key), HttpRequest.BodyPublishers.ofByteArray(body)).get();
+        expectError(response, 400, "InvalidRequest", "closing boundary");
+        assertNothingLeft(key);
     }
 
     @Test
