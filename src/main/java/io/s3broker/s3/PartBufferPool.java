@@ -9,8 +9,10 @@ import java.util.concurrent.CompletableFuture;
  * need and reused, handed out first come, first served without blocking. An upload that cannot have one now gets
  * a future that completes when another upload gives one back; meanwhile its client is not read.
  * <p>
- * Reusing whole-part arrays keeps the heap calm: a part assembled from the request's small chunks would keep
- * thousands of them alive across collections (measured: a quarter of the CPU in GC at -Xmx128m). Written by
+ * Reusing whole-part buffers keeps the heap calm: a part assembled from the request's small chunks would keep
+ * thousands of them alive across collections (measured: a quarter of the CPU in GC at -Xmx128m). The buffers are
+ * direct, so the SDK's Netty writes a part to the socket as it is; from a heap buffer it made an 8 MiB direct copy
+ * of every part, too large for its pool, so freshly allocated and zeroed each time. Written by
  * hand because neither Vert.x nor Mutiny has an asynchronous pool. The lock guards a counter and two queues (no
  * I/O, no callbacks run under it), so it is safe on an event loop.
  */
@@ -37,7 +39,7 @@ public final class PartBufferPool {
                 }
                 if (created < maxBuffers) {
                     created++;
-                    return CompletableFuture.completedFuture(ByteBuffer.allocate(partSize));
+                    return CompletableFuture.completedFuture(ByteBuffer.allocateDirect(partSize));
                 }
             }
             CompletableFuture<ByteBuffer> waiter = new CompletableFuture<>();
