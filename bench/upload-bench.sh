@@ -524,6 +524,8 @@ upload_phase() { # phase size-label file bytes sha rounds measured(1|0)
         [[ $(check_upload "$way" "$bytes" "$key" "$res" "$WORK/answer") == ok ]] \
           || FAILURES+=("warm-up $label ${WAY_NAME[$way]}: $(check_upload "$way" "$bytes" "$key" "$res" "$WORK/answer")")
         delete_object "$key"
+        # After each big one: four 1 GiB objects before the round's collection fill the 3 GiB store and stall RGW.
+        [[ $bytes -lt $((512 * 1048576)) ]] || gc_process
       fi
     done
     gc_process
