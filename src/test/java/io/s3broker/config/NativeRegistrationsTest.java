@@ -40,6 +40,8 @@ class NativeRegistrationsTest {
         }
         assertFalse(records.isEmpty(), "found no records under io.s3broker.rest: the scan is broken");
         records.removeAll(registered);
+        // Read from requests by the broker's own code, never written as JSON.
+        records.remove("io.s3broker.rest.MultipartFormParser$PartHeaders");
         assertEquals(Set.of(), records,
                 "JSON records missing from NativeRegistrations.JsonTypes (they would serialise to {} in a native image)");
     }
