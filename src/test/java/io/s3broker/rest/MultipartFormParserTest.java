@@ -150,6 +150,86 @@ class MultipartFormParserTest {
     }
 
     @Test
+    void readsRandomFormsFedInRandomChunks() {
+        Random random = new Random(42);
+        for (int round = 0; round < 300; round++) {
+            String boundary = randomBoundary(random);
+            byte[] delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
+            int partCount = 1 + random.nextInt(4);
+            List<byte[]> contents = new ArrayList<>();
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            for (int part = 0; part < partCount; part++) {
+                byte[] content = nearDelimiterContent(random, delimiter);
+                contents.add(content);
+                body.writeBytes(((part == 0 ? "--" + boundary : "") + "\r\nContent-Disposition: form-data; name=\"p" + part
+                        + "\"; filename=\"f\"\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                body.writeBytes(content);
+                body.writeBytes(delimiter);
+            }
+            body.writeBytes("--\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            byte[] bytes = body.toByteArray();
+
+            Recorder recorder = new Recorder();
+            MultipartFormParser parser = new MultipartFormParser(boundary, recorder);
+            for (int from = 0; from < bytes.length;) {
+                int to = Math.min(bytes.length, from + 1 + random.nextInt(random.nextBoolean() ? 8 : 600));
+                parser.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, from, to)));
+                from = to;
+            }
+            parser.end();
+            assertEquals(partCount, recorder.contents.size(), "round " + round + ", boundary " + boundary);
+            for (int part = 0; part < partCount; part++) {
+                assertEquals("p" + part, recorder.parts.get(part).name());
+                assertArrayEquals(contents.get(part), recorder.contents.get(part), "round " + round + ", part " + part);
+            }
+        }
+    }
+
+    private static String randomBoundary(Random random) {
+        String alphabet = "ab-=_ '()+,./:?0";
+        StringBuilder boundary = new StringBuilder();
+        int length = 1 + random.nextInt(random.nextBoolean() ? 4 : 70);
+        for (int i = 0; i < length; i++) {
+            boundary.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return boundary.toString();
+    }
+
+    /** Bytes drawn mostly from the delimiter's own, with pieces of it, that never hold the whole delimiter. */
+    private static byte[] nearDelimiterContent(Random random, byte[] delimiter) {
+        while (true) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int pieces = random.nextInt(12);
+            for (int i = 0; i < pieces; i++) {
+                switch (random.nextInt(3)) {
+                    case 0 -> out.write(delimiter, 0, random.nextInt(delimiter.length)); // a proper prefix
+                    case 1 -> out.write(delimiter[random.nextInt(delimiter.length)]);
+                    default -> {
+                        byte[] noise = new byte[random.nextInt(300)];
+                        random.nextBytes(noise);
+                        out.writeBytes(noise);
+                    }
+                }
+            }
+            byte[] content = out.toByteArray();
+            byte[] withDelimiter = java.util.Arrays.copyOf(content, content.length + delimiter.length);
+            System.arraycopy(delimiter, 0, withDelimiter, content.length, delimiter.length);
+            if (indexOf(withDelimiter, delimiter) == content.length) {
+                return content;
+            }
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void takesAnEmptyFileAndAPartWithoutContentType() {
         Recorder recorder = parse(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=file; filename=\"\"\r\n\r\n"
                 + DELIMITER + "--").getBytes(StandardCharsets.UTF_8));
