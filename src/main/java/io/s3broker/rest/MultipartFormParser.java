@@ -29,6 +29,8 @@ final class MultipartFormParser {
     static final long MAX_PREAMBLE_BYTES = 64 * 1024;
     static final long MAX_EPILOGUE_BYTES = 64 * 1024;
     private static final int MAX_BOUNDARY_LENGTH = 70;
+    /** Spaces or tabs a boundary line may have before its CRLF (RFC 2046's transport padding). */
+    private static final int MAX_PADDING = 256;
     private static final byte CR = '\r';
     private static final byte LF = '\n';
 
@@ -73,6 +75,7 @@ final class MultipartFormParser {
     private State state = State.PREAMBLE;
     /** Within DELIMITER_END: 0 nothing read yet, 1 one dash, 2 transport padding, 3 CR. */
     private int delimiterEnd;
+    private int padding;
     private int parts;
     private long outsideBytes;
 
@@ -242,6 +245,7 @@ final class MultipartFormParser {
         outsideBytes = 0;
         state = State.DELIMITER_END;
         delimiterEnd = 0;
+        padding = 0;
     }
 
     /** After a delimiter: "--" closes the form; else optional spaces or tabs, then CRLF, then the next part. */
@@ -257,7 +261,12 @@ final class MultipartFormParser {
                     state = State.EPILOGUE;
                     return i + 1;
                 }
-                case 2 -> delimiterEnd = b == ' ' || b == '\t' ? 2 : b == CR ? 3 : malformedDelimiter();
+                case 2 -> {
+                    if (++padding > MAX_PADDING) {
+                        throw new MalformedFormException("a boundary line has more than " + MAX_PADDING + " spaces after it");
+                    }
+                    delimiterEnd = b == ' ' || b == '\t' ? 2 : b == CR ? 3 : malformedDelimiter();
+                }
                 default -> {
                     if (b != LF) {
                         malformedDelimiter();

@@ -249,6 +249,7 @@ class MultipartFormParserTest {
     void refusesMalformedParts() {
         String start = "--" + BOUNDARY + "\r\n";
         assertMalformed("CRLF", "--" + BOUNDARY + "x\r\n");
+        assertMalformed("spaces", "--" + BOUNDARY + " ".repeat(1000) + "\r\n");
         assertMalformed("no Content-Disposition", start + "Content-Type: text/plain\r\n\r\nx" + DELIMITER + "--");
         assertMalformed("no name", start + "Content-Disposition: form-data; filename=\"a\"\r\n\r\nx" + DELIMITER + "--");
         assertMalformed("not form-data", start + "Content-Disposition: attachment; name=a\r\n\r\nx" + DELIMITER + "--");
