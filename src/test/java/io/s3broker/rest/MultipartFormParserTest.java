@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -91,10 +92,10 @@ class MultipartFormParserTest {
         MultipartFormParser parser = new MultipartFormParser(BOUNDARY, recorder);
         int from = 0;
         for (int split : splits) {
-            parser.feed(Buffer.buffer(java.util.Arrays.copyOfRange(body, from, split)));
+            parser.feed(Buffer.buffer(Arrays.copyOfRange(body, from, split)));
             from = split;
         }
-        parser.feed(Buffer.buffer(java.util.Arrays.copyOfRange(body, from, body.length)));
+        parser.feed(Buffer.buffer(Arrays.copyOfRange(body, from, body.length)));
         parser.end();
         return recorder;
     }
@@ -173,7 +174,7 @@ class MultipartFormParserTest {
             MultipartFormParser parser = new MultipartFormParser(boundary, recorder);
             for (int from = 0; from < bytes.length;) {
                 int to = Math.min(bytes.length, from + 1 + random.nextInt(random.nextBoolean() ? 8 : 600));
-                parser.feed(Buffer.buffer(java.util.Arrays.copyOfRange(bytes, from, to)));
+                parser.feed(Buffer.buffer(Arrays.copyOfRange(bytes, from, to)));
                 from = to;
             }
             parser.end();
@@ -212,7 +213,7 @@ class MultipartFormParserTest {
                 }
             }
             byte[] content = out.toByteArray();
-            byte[] withDelimiter = java.util.Arrays.copyOf(content, content.length + delimiter.length);
+            byte[] withDelimiter = Arrays.copyOf(content, content.length + delimiter.length);
             System.arraycopy(delimiter, 0, withDelimiter, content.length, delimiter.length);
             if (indexOf(withDelimiter, delimiter) == content.length) {
                 return content;
@@ -222,7 +223,7 @@ class MultipartFormParserTest {
 
     private static int indexOf(byte[] haystack, byte[] needle) {
         for (int i = 0; i + needle.length <= haystack.length; i++) {
-            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
                 return i;
             }
         }
@@ -240,7 +241,7 @@ class MultipartFormParserTest {
     @Test
     void refusesAFormWithoutItsClosingBoundary() {
         byte[] body = form("", new byte[100], "");
-        byte[] cut = java.util.Arrays.copyOf(body, body.length - 2 - BOUNDARY.length() - 10);
+        byte[] cut = Arrays.copyOf(body, body.length - 2 - BOUNDARY.length() - 10);
         MalformedFormException error = assertThrows(MalformedFormException.class, () -> parse(cut));
         assertTrue(error.getMessage().contains("closing boundary"), error.getMessage());
     }

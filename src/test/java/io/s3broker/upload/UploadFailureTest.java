@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -69,8 +71,8 @@ class UploadFailureTest {
         byte[] file = new byte[(int) (12 * MIB)];
         new RandomBytes(file.length, 9).read(file, 0, file.length);
         byte[] head = ("--" + Uploads.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a\"\r\n\r\n")
-                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        byte[] body = java.util.Arrays.copyOf(head, head.length + file.length);
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] body = Arrays.copyOf(head, head.length + file.length);
         System.arraycopy(file, 0, body, head.length, file.length);
         HttpResponse<String> response = uploads().postRaw(Uploads.destination(key), HttpRequest.BodyPublishers.ofByteArray(body)).get();
         expectError(response, 400, "InvalidRequest", "closing boundary");
