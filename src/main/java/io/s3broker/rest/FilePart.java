@@ -16,16 +16,23 @@ import io.vertx.core.http.HttpServerRequest;
 final class FilePart {
 
     private final HttpServerRequest request;
+    private final long leastSize;
     /** What arrived before anyone subscribed: at most what one network read decoded to. */
     private final List<Buffer> early = new ArrayList<>();
     private MultiEmitter<? super Buffer> emitter;
     private boolean ended;
     private Throwable failure;
 
-    FilePart(HttpServerRequest request) {
+    /** @param leastSize the fewest bytes the part can have in a form the broker takes, -1 if unknown */
+    FilePart(HttpServerRequest request, long leastSize) {
         this.request = request;
+        this.leastSize = leastSize;
         // Nobody wants the bytes yet: the upload subscribes once credentials and a client are at hand.
         request.pause();
+    }
+
+    long leastSize() {
+        return leastSize;
     }
 
     Multi<Buffer> stream() {

@@ -78,6 +78,10 @@ final class MultipartFormParser {
     private int padding;
     private int parts;
     private long outsideBytes;
+    /** Bytes of the body fed before the current chunk. */
+    private long fedBefore;
+    /** Where in the body the current part's content starts. */
+    private long contentStart;
 
     MultipartFormParser(String boundary, Handler handler) {
         this.handler = handler;
@@ -140,6 +144,15 @@ final class MultipartFormParser {
                 }
             };
         }
+        fedBefore += length;
+    }
+
+    /**
+     * The fewest bytes the current part's content can have if it is the last part of a body of {@code bodyLength}
+     * bytes: everything after its start but the closing delimiter and the longest epilogue this parser takes.
+     */
+    long lastPartContentAtLeast(long bodyLength) {
+        return bodyLength - contentStart - delimiter.length - "--".length() - MAX_EPILOGUE_BYTES;
     }
 
     /** The body ended. */
@@ -299,6 +312,7 @@ final class MultipartFormParser {
                             && headers[headersLength - 4] == CR)) {
                 PartHeaders part = parseHeaders(new String(headers, 0, headersLength, StandardCharsets.UTF_8));
                 state = State.CONTENT;
+                contentStart = fedBefore + i + 1;
                 handler.partStarted(part);
                 return i + 1;
             }

@@ -26,6 +26,13 @@ final class StreamingFormDecoder implements MultipartFormParser.Handler {
         /** A file part starts; {@code fields} are the fields that came before it. */
         void fileStarted(String partName, String contentType, Map<String, String> fields, FilePart part);
 
+        /**
+         * A part came after the file part, which must be the last one: then a Content-Length tells the file's size
+         * within 64 KiB before it arrives, and the file is streamed on that promise. The form is not decoded any
+         * further.
+         */
+        void partAfterFile(String partName, boolean isFile);
+
         /** The form ended; {@code fields} are all of its fields. */
         void ended(Map<String, String> fields);
 
@@ -34,6 +41,8 @@ final class StreamingFormDecoder implements MultipartFormParser.Handler {
     }
 
     private final HttpServerRequest request;
+    /** The body's declared length, -1 if it has none (chunked). */
+    private final long bodyLength;
     private final Listener listener;
     private final MultipartFormParser parser;
     /** The first value of each field, in the order they came. */
@@ -42,11 +51,13 @@ final class StreamingFormDecoder implements MultipartFormParser.Handler {
     private Buffer fieldValue;
     /** The file part being streamed, until its end. */
     private FilePart file;
+    private boolean fileSeen;
     private boolean done;
 
     /** Throws a {@link MalformedFormException} when the request has no usable boundary. */
-    StreamingFormDecoder(HttpServerRequest request, Listener listener) {
+    StreamingFormDecoder(HttpServerRequest request, long bodyLength, Listener listener) {
         this.request = request;
+        this.bodyLength = bodyLength;
         this.listener = listener;
         this.parser = new MultipartFormParser(MultipartFormParser.boundary(request.getHeader(HttpHeaders.CONTENT_TYPE)),
                 this);
@@ -90,8 +101,17 @@ final class StreamingFormDecoder implements MultipartFormParser.Handler {
 
     @Override
     public void partStarted(PartHeaders part) {
+        if (done) {
+            return;
+        }
+        if (fileSeen) {
+            done = true;
+            listener.partAfterFile(part.name(), part.filename() != null);
+            return;
+        }
         if (part.filename() != null) {
-            file = new FilePart(request);
+            fileSeen = true;
+            file = new FilePart(request, bodyLength < 0 ? -1 : parser.lastPartContentAtLeast(bodyLength));
             listener.fileStarted(part.name(), part.contentType(), Collections.unmodifiableMap(new LinkedHashMap<>(fields)), file);
         } else {
             fieldName = part.name();
@@ -101,6 +121,9 @@ final class StreamingFormDecoder implements MultipartFormParser.Handler {
 
     @Override
     public void partData(Buffer data) {
+        if (done) {
+            return;
+        }
         if (file != null) {
             file.data(data);
             return;
@@ -113,6 +136,9 @@ final class StreamingFormDecoder implements MultipartFormParser.Handler {
 
     @Override
     public void partEnded() {
+        if (done) {
+            return;
+        }
         if (file != null) {
             FilePart ended = file;
             file = null;
@@ -125,6 +151,9 @@ final class StreamingFormDecoder implements MultipartFormParser.Handler {
 
     @Override
     public void formEnded() {
+        if (done) {
+            return;
+        }
         done = true;
         listener.ended(Collections.unmodifiableMap(new LinkedHashMap<>(fields)));
     }

@@ -4,7 +4,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -80,13 +79,13 @@ public class UploadRoutes {
         long length;
         try {
             ObjectLocation location = validate.location(query(ctx, "bucket"), query(ctx, "key"), query(ctx, "region"));
-            length = contentLength(request);
+            length = declaredLength(request);
             target = new UploadTarget(location, contentType(request.getHeader(HttpHeaders.CONTENT_TYPE)), acl);
         } catch (BrokerException e) {
             respondError(ctx, e);
             return;
         }
-        uploads.upload(target, length, body(request, ctx), Vertx.currentContext(), CompletableFuture.completedFuture(null))
+        uploads.upload(target, length, length, body(request, ctx), Vertx.currentContext(), CompletableFuture.completedFuture(null))
                 .subscribe().with(done -> created(ctx, done), error -> respondError(ctx, error));
     }
 
@@ -101,7 +100,10 @@ public class UploadRoutes {
         }
         Form form = new Form(ctx, Vertx.currentContext());
         try {
-            new StreamingFormDecoder(request, form);
+            new StreamingFormDecoder(request, declaredLength(request), form);
+        } catch (BrokerException e) {
+            respondError(ctx, e);
+            return;
         } catch (RuntimeException e) {
             respondError(ctx, new BrokerException(ErrorCode.INVALID_REQUEST, "Malformed multipart form: " + e.getMessage()));
             return;
@@ -110,12 +112,11 @@ public class UploadRoutes {
         request.resume();
     }
 
-    /** One multipart form as it streams by: its fields, then exactly one file part. */
+    /** One multipart form as it streams by: its fields, then exactly one file part, the last. */
     private final class Form implements StreamingFormDecoder.Listener {
         private final RoutingContext ctx;
         private final Context context;
         private CompletableFuture<Void> commitGate;
-        private Set<String> fieldsBeforeFile;
 
         Form(RoutingContext ctx, Context context) {
             this.ctx = ctx;
@@ -124,16 +125,11 @@ public class UploadRoutes {
 
         @Override
         public void fileStarted(String partName, String contentType, Map<String, String> fields, FilePart part) {
-            if (commitGate != null) {
-                reject(new BrokerException(ErrorCode.INVALID_REQUEST, "The form must have exactly one file part"));
-                return;
-            }
             commitGate = new CompletableFuture<>();
             try {
                 ObjectLocation location = destination(partName, fields);
-                fieldsBeforeFile = Set.copyOf(fields.keySet());
                 UploadTarget target = new UploadTarget(location, contentType(contentType), acl);
-                uploads.upload(target, -1, part.stream().onRequest().invoke(ignored -> continueIfExpected(ctx)),
+                uploads.upload(target, -1, part.leastSize(), part.stream().onRequest().invoke(ignored -> continueIfExpected(ctx)),
                                 context, commitGate)
                         .subscribe().with(done -> created(ctx, done), error -> respondError(ctx, error));
             } catch (BrokerException e) {
@@ -149,18 +145,14 @@ public class UploadRoutes {
                         "Missing the file part: send the object as a form part named 'files' or 'file'"));
                 return;
             }
-            if (commitGate.isDone()) {
-                return; // already refused, and answered
-            }
-            Set<String> late = new TreeSet<>(fields.keySet());
-            late.removeAll(fieldsBeforeFile);
-            if (!late.isEmpty()) {
-                reject(new BrokerException(ErrorCode.INVALID_REQUEST, "Form fields must come before the file part"
-                        + " (or be given as query parameters), because the file is streamed as it arrives: " + late
-                        + " came after it"));
-                return;
-            }
             commitGate.complete(null);
+        }
+
+        @Override
+        public void partAfterFile(String partName, boolean isFile) {
+            reject(new BrokerException(ErrorCode.INVALID_REQUEST, isFile ? "The form must have exactly one file part"
+                    : "Form fields must come before the file part (or be given as query parameters), because the file"
+                            + " is streamed as it arrives: [" + partName + "] came after it"));
         }
 
         @Override
@@ -230,7 +222,8 @@ public class UploadRoutes {
         }
     }
 
-    private long contentLength(HttpServerRequest request) {
+    /** The body's Content-Length, -1 if it has none or is chunked. */
+    private static long declaredLength(HttpServerRequest request) {
         String header = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         String encoding = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
         if (header == null || encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
@@ -244,10 +237,6 @@ public class UploadRoutes {
         }
         if (length < 0) {
             throw new BrokerException(ErrorCode.INVALID_REQUEST, "Content-Length is negative");
-        }
-        if (length > uploads.maxSize()) {
-            throw new BrokerException(ErrorCode.PAYLOAD_TOO_LARGE,
-                    "The upload exceeds the maximum size of " + uploads.maxSize() + " bytes");
         }
         return length;
     }

@@ -6,11 +6,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 import org.jboss.logging.Logger;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
 
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
@@ -27,6 +30,11 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  * goes as one PutObject. Demand is the backpressure: the client's stream is read only while the upload holds a
  * part buffer from the {@link PartBufferPool} and a slot for the part is free, so memory stays bounded.
  * <p>
+ * When the caller knows that a valid body has at least some number of bytes (a form with a Content-Length), that
+ * many go first as one part streamed as it arrives, paced by the SDK's demand like a streamed PutObject: the
+ * gateway stores one large part about as cheaply as one object, and many small ones measurably less so
+ * (bench/results-upload.md). Only the rest, a few KiB of slack, is buffered.
+ * <p>
  * Written by hand rather than with the SDK's multipart client because that client neither aborts an
  * unknown-length upload whose stream fails nor tells its upload id, which would leave orphaned uploads.
  * Every field is touched on one Vert.x context only (S3 callbacks hop back onto it), so there are no locks.
@@ -36,6 +44,8 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
     private static final Logger LOG = Logger.getLogger(StreamingUpload.class);
     /** Chunks asked of the client's stream at a time: small enough to overshoot a part by little. */
     private static final int BATCH = 16;
+    /** S3's largest part. */
+    static final long MAX_PART_SIZE = 5L << 30;
 
     private final RegionClients clients;
     private final UploadTarget target;
@@ -44,6 +54,8 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
     private final S3Calls calls;
     private final Context context;
     private final CompletableFuture<UploadResult> result = new CompletableFuture<>();
+    /** The streamed first part while the client's bytes go into it; null when there is none, or no longer. */
+    private StreamedFirstPart first;
 
     private Flow.Subscription subscription;
     private long outstanding;
@@ -67,13 +79,17 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
     private final List<CompletedPart> parts = new ArrayList<>();
 
     StreamingUpload(RegionClients clients, UploadTarget target, UploadSettings settings, PartBufferPool buffers,
-            S3Calls calls, Context context, CompletionStage<Void> commitGate) {
+            S3Calls calls, Context context, CompletionStage<Void> commitGate, long leastLength) {
         this.clients = clients;
         this.target = target;
         this.settings = settings;
         this.buffers = buffers;
         this.calls = calls;
         this.context = context;
+        long firstPart = Math.min(leastLength, MAX_PART_SIZE);
+        if (firstPart >= settings.partSize()) {
+            first = new StreamedFirstPart(firstPart);
+        }
         commitGate.whenComplete((ok, error) -> onContext(() -> {
             if (error != null) {
                 fail(error);
@@ -107,7 +123,11 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
             subscription.cancel();
             return;
         }
-        reserveThenRead();
+        if (first != null) {
+            sendFirstPart();
+        } else {
+            reserveThenRead();
+        }
     }
 
     @Override
@@ -118,11 +138,16 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
         }
         total += chunk.length();
         if (total > settings.maxSize()) {
-            fail(new BrokerException(ErrorCode.PAYLOAD_TOO_LARGE,
-                    "The upload exceeds the maximum size of " + settings.maxSize() + " bytes"));
+            fail(BrokerException.tooLarge(settings.maxSize()));
             return;
         }
-        pending.add(chunk.getByteBuf().nioBuffer());
+        ByteBuffer bytes = chunk.getByteBuf().nioBuffer();
+        if (first != null && !first.deliver(bytes)) {
+            return;
+        }
+        if (bytes.hasRemaining()) {
+            pending.add(bytes);
+        }
         drain();
         reserveThenRead();
     }
@@ -160,7 +185,7 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
 
     /** A part buffer must be at hand before bytes are read. */
     private void reserveThenRead() {
-        if (part != null) {
+        if (part != null || first != null) {
             read();
             return;
         }
@@ -182,6 +207,10 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
     }
 
     private void read() {
+        if (first != null) {
+            first.read();
+            return;
+        }
         if (failure == null && !streamEnded && part != null && !fullPartWaiting && pending.isEmpty() && outstanding == 0) {
             outstanding = BATCH;
             subscription.request(BATCH);
@@ -240,6 +269,24 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
         maybeFinish();
     }
 
+    /** Part 1, whose body is the client's stream; the bytes after it go on in buffered parts. */
+    private void sendFirstPart() {
+        StreamedFirstPart body = first;
+        int partNumber = nextPartNumber++;
+        inFlight++;
+        uploadId = createMultipartUpload();
+        // The streaming client does not retry: a stream cannot be read twice. No call timeout either, as for a
+        // streamed PutObject: the part takes as long as the client takes to send it.
+        uploadId.thenCompose(id -> calls.timed("UploadPart", () -> clients.streaming().uploadPart(p -> p
+                        .bucket(target.location().bucket())
+                        .key(target.location().key())
+                        .uploadId(id)
+                        .partNumber(partNumber)
+                        .contentLength(body.length), body)))
+                .thenApply(response -> CompletedPart.builder().partNumber(partNumber).eTag(response.eTag()).build())
+                .whenComplete((sent, error) -> onContext(() -> partSent(sent, error)));
+    }
+
     private CompletableFuture<String> createMultipartUpload() {
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
                 .bucket(target.location().bucket())
@@ -268,6 +315,11 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
 
     private void maybeFinish() {
         if (failure != null || committing || !streamEnded || !mayCommit || !pending.isEmpty() || reserving) {
+            return;
+        }
+        if (first != null) {
+            // The caller promised at least the first part's length for a valid body, and then judged it valid.
+            fail(new IllegalStateException("the body ended " + first.remaining + " bytes short of its first part"));
             return;
         }
         if (uploadId == null) {
@@ -351,6 +403,10 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
         if (subscription != null) {
             subscription.cancel();
         }
+        if (first != null) {
+            first.fail(error);
+            first = null;
+        }
         releasePart();
         pending.clear();
         fullPartWaiting = false;
@@ -401,6 +457,122 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
             action.run();
         } else {
             context.runOnContext(ignored -> action.run());
+        }
+    }
+
+    /**
+     * The body of the streamed first part: the client's chunks as they come, each asked for only when the SDK asks for
+     * one (so a slow S3 pauses the client), up to the part's length; the chunk that crosses it is split there.
+     * Written by hand because it must hand the client's stream over, mid-chunk, to the buffered parts that follow,
+     * which no adapter of Mutiny's or the SDK's does. Its state is the upload's, on the upload's context.
+     */
+    private final class StreamedFirstPart implements AsyncRequestBody {
+        private final long length;
+        private long remaining;
+        private Subscriber<? super ByteBuffer> sdk;
+        /** Chunks the SDK asked for and has not had. */
+        private long demand;
+        private Throwable failed;
+        private boolean cancelled;
+
+        StreamedFirstPart(long length) {
+            this.length = length;
+            this.remaining = length;
+        }
+
+        @Override
+        public Optional<Long> contentLength() {
+            return Optional.of(length);
+        }
+
+        @Override
+        public void subscribe(Subscriber<? super ByteBuffer> subscriber) {
+            onContext(() -> {
+                if (sdk != null) {
+                    subscriber.onSubscribe(new Ignored());
+                    subscriber.onError(new IllegalStateException("the client's stream can be read only once"));
+                    return;
+                }
+                sdk = subscriber;
+                subscriber.onSubscribe(new Subscription() {
+                    @Override
+                    public void request(long n) {
+                        onContext(() -> {
+                            if (n <= 0) {
+                                fail(new IllegalArgumentException("non-positive request " + n));
+                                return;
+                            }
+                            demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+                            StreamingUpload.this.read();
+                        });
+                    }
+
+                    @Override
+                    public void cancel() {
+                        // The SDK gave up on the part: its call fails, and that fails the upload.
+                        onContext(() -> cancelled = true);
+                    }
+                });
+                if (failed != null) {
+                    subscriber.onError(failed);
+                }
+            });
+        }
+
+        /** Asks the client for as many chunks as the SDK wants, a batch at most. */
+        void read() {
+            long wanted = Math.min(demand, BATCH);
+            if (failure == null && !streamEnded && wanted > outstanding) {
+                long more = wanted - outstanding;
+                // Counted before asking: the stream may hand over chunks it holds already, within request().
+                outstanding = wanted;
+                subscription.request(more);
+            }
+        }
+
+        /**
+         * Passes on what of {@code chunk} belongs to this part; the rest stays in the buffer for the parts after.
+         * Returns false if the chunk is not taken: the SDK cancelled (its call fails, and with it the upload), or the
+         * SDK had not asked for it. Such a chunk would queue up in the SDK's connection without bound, so that slip
+         * in the demand arithmetic fails the upload loudly.
+         */
+        boolean deliver(ByteBuffer chunk) {
+            if (cancelled) {
+                return false;
+            }
+            if (demand == 0) {
+                StreamingUpload.this.fail(new IllegalStateException("a chunk came that the SDK had not asked for"));
+                return false;
+            }
+            int n = (int) Math.min(chunk.remaining(), remaining);
+            ByteBuffer slice = chunk.slice();
+            slice.limit(n);
+            chunk.position(chunk.position() + n);
+            remaining -= n;
+            demand--;
+            sdk.onNext(slice);
+            if (remaining == 0) {
+                first = null;
+                sdk.onComplete();
+            }
+            return true;
+        }
+
+        void fail(Throwable error) {
+            failed = error;
+            if (sdk != null) {
+                sdk.onError(error);
+            }
+        }
+    }
+
+    private static final class Ignored implements Subscription {
+        @Override
+        public void request(long n) {
+        }
+
+        @Override
+        public void cancel() {
         }
     }
 

@@ -29,7 +29,8 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 /**
  * Streams a client's body into S3, never through the disk and never whole in memory. A body of known length
  * (up to {@code broker.upload.multipart-threshold}) goes as one streamed PutObject; any other as a multipart
- * upload ({@link StreamingUpload}). Either way a failure leaves no object and no open multipart upload.
+ * upload ({@link StreamingUpload}), whose first part is streamed too when the body's least length is known.
+ * Either way a failure leaves no object and no open multipart upload.
  */
 @ApplicationScoped
 public class UploadService {
@@ -59,21 +60,23 @@ public class UploadService {
         this.buffers = new PartBufferPool(this.config.partSize().asLongValue(), this.config.maxBuffered().asLongValue());
     }
 
-    public long maxSize() {
-        return settings.maxSize();
-    }
-
     /**
      * Uploads {@code body} to the target.
      *
      * @param contentLength the body's length if the client declared it, else -1
+     * @param leastLength the fewest bytes a valid body can have, as far as the caller knows (else 0 or -1): that
+     *        many are streamed to S3 as they arrive, in one part, even when the exact length is unknown
      * @param context the Vert.x context the body's stream belongs to: the upload runs its state on it
      * @param commitGate the upload is made visible in S3 only once this completes; if it fails, the upload is
      *        aborted (a multipart form may still turn out invalid after its file part)
      */
-    public Uni<UploadResult> upload(UploadTarget target, long contentLength, Multi<Buffer> body, Context context,
-            CompletionStage<Void> commitGate) {
+    public Uni<UploadResult> upload(UploadTarget target, long contentLength, long leastLength, Multi<Buffer> body,
+            Context context, CompletionStage<Void> commitGate) {
         String where = target.location().toString();
+        // Refused before anything is read, nor any call made.
+        if (leastLength > settings.maxSize()) {
+            return Uni.createFrom().failure(BrokerException.tooLarge(settings.maxSize()));
+        }
         // Credentials first: without them the client's body is not read at all, and it gets a prompt 503.
         return Uni.createFrom().completionStage(credentials::get)
                 .flatMap(ignored -> clients.forRegion(target.location().region()))
@@ -82,7 +85,7 @@ public class UploadService {
                     boolean streamedPut = contentLength >= 0 && contentLength <= config.multipartThreshold().asLongValue();
                     CompletableFuture<UploadResult> upload = streamedPut
                             ? putStream(region, target, contentLength, body)
-                            : multipart(region, target, body, context, commitGate);
+                            : multipart(region, target, Math.max(contentLength, leastLength), body, context, commitGate);
                     return Uni.createFrom().completionStage(upload)
                             .flatMap(done -> done.etag() == null || done.etag().isEmpty() ? withEtag(region, done)
                                     : Uni.createFrom().item(done));
@@ -102,9 +105,10 @@ public class UploadService {
                 .map(head -> new UploadResult(done.bucket(), done.key(), done.size(), head.eTag()));
     }
 
-    private CompletableFuture<UploadResult> multipart(RegionClients region, UploadTarget target, Multi<Buffer> body,
-            Context context, CompletionStage<Void> commitGate) {
-        StreamingUpload upload = new StreamingUpload(region, target, settings, buffers, calls, context, commitGate);
+    private CompletableFuture<UploadResult> multipart(RegionClients region, UploadTarget target, long leastLength,
+            Multi<Buffer> body, Context context, CompletionStage<Void> commitGate) {
+        StreamingUpload upload = new StreamingUpload(region, target, settings, buffers, calls, context, commitGate,
+                leastLength);
         track(upload);
         body.subscribe(upload);
         return upload.result();

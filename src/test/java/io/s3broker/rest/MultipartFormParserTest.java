@@ -26,7 +26,7 @@ class MultipartFormParserTest {
     private static final String DELIMITER = "\r\n--" + BOUNDARY;
 
     /** Every event, with each part's content put back together. */
-    static final class Recorder implements MultipartFormParser.Handler {
+    static class Recorder implements MultipartFormParser.Handler {
         final List<PartHeaders> parts = new ArrayList<>();
         final List<byte[]> contents = new ArrayList<>();
         final List<Buffer> slices = new ArrayList<>();
@@ -118,6 +118,34 @@ class MultipartFormParserTest {
         assertForm(parse(body), file);
         for (int split = 1; split < body.length; split++) {
             assertForm(parse(body, split), file);
+        }
+    }
+
+    /**
+     * The least length of a last part, from the body's length, is exact when the epilogue is the longest the parser
+     * takes, whatever the chunks: the broker streams that many bytes to S3 before it has seen the end.
+     */
+    @Test
+    void knowsTheLeastLengthOfTheLastPartFromTheBodyLength() {
+        byte[] file = trickyContent();
+        int longest = (int) MultipartFormParser.MAX_EPILOGUE_BYTES;
+        for (int epilogue : new int[] { 0, 2, longest - 1, longest }) {
+            byte[] body = form("a preamble\r\n", file, "e".repeat(epilogue));
+            for (int split = 1; split < body.length; split += 5) {
+                List<Long> least = new ArrayList<>();
+                MultipartFormParser[] parser = new MultipartFormParser[1];
+                parser[0] = new MultipartFormParser(BOUNDARY, new Recorder() {
+                    @Override
+                    public void partStarted(PartHeaders part) {
+                        super.partStarted(part);
+                        least.add(parser[0].lastPartContentAtLeast(body.length));
+                    }
+                });
+                parser[0].feed(Buffer.buffer(Arrays.copyOfRange(body, 0, split)));
+                parser[0].feed(Buffer.buffer(Arrays.copyOfRange(body, split, body.length)));
+                parser[0].end();
+                assertEquals(file.length - (longest - epilogue), least.get(2), "epilogue " + epilogue + ", split at " + split);
+            }
         }
     }
 

@@ -12,10 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -47,14 +48,20 @@ class UploadFailureTest {
         assertNothingLeft(key);
     }
 
-    @Test
-    void refusesAFieldThatComesAfterAnUploadedFileAndAbortsIt() throws Exception {
-        long aborts = metric("AbortMultipartUpload");
+    /**
+     * With a Content-Length, the broker streams the file on the promise that nothing but the closing boundary follows
+     * it; a field after it breaks that promise, even one given before too.
+     */
+    @ParameterizedTest(name = "field {0} after the file, chunked: {1}")
+    @CsvSource({ "region, false", "region, true", "key, false" })
+    void refusesAFieldThatComesAfterAnUploadedFileAndAbortsIt(String field, boolean chunked) throws Exception {
+        long aborts = Uploads.metric("AbortMultipartUpload");
         HttpResponse<String> response = uploads().post("", List.<String[]>of(new String[] { "bucket", LocalS3Sts.bucket() },
-                new String[] { "key", key }), "files", 20 * MIB, 3, List.<String[]>of(new String[] { "region", "us-east-1" })).get();
-        expectError(response, 400, "InvalidRequest", "[region] came after it");
+                new String[] { "key", key }), "files", 20 * MIB, 3, List.<String[]>of(new String[] { field, "us-east-1" }),
+                "\r\n", chunked).get();
+        expectError(response, 400, "InvalidRequest", "[" + field + "] came after it");
         assertNothingLeft(key);
-        assertTrue(metric("AbortMultipartUpload") > aborts, "the multipart upload was aborted");
+        assertTrue(Uploads.metric("AbortMultipartUpload") > aborts, "the multipart upload was aborted");
     }
 
     @Test
@@ -130,20 +137,22 @@ class UploadFailureTest {
         assertNothingLeft(key);
     }
 
-    @Test
-    void stopsAFormUploadAtTheLimitAndLeavesNothing() throws Exception {
-        HttpResponse<String> response = uploads().postForm(key, UploadProfile.MAX_SIZE + 5 * MIB, 8).get();
+    /** Chunked, the limit is found as the file streams; with a Content-Length, before any of it is read. */
+    @ParameterizedTest(name = "chunked: {0}")
+    @ValueSource(booleans = { true, false })
+    void stopsAFormUploadAtTheLimitAndLeavesNothing(boolean chunked) throws Exception {
+        HttpResponse<String> response = uploads().postForm(key, UploadProfile.MAX_SIZE + 5 * MIB, 8, chunked).get();
         expectError(response, 413, "PayloadTooLarge", "maximum size");
         assertNothingLeft(key);
     }
 
     @Test
     void cleansUpAfterAClientThatDisconnectsDuringAMultipartUpload() throws Exception {
-        long aborts = metric("AbortMultipartUpload");
+        long aborts = Uploads.metric("AbortMultipartUpload");
         uploads().sendAndDisconnect("PUT /item?" + Uploads.destination(key) + " HTTP/1.1\r\nHost: localhost\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n", 30 * MIB);
         assertNothingLeft(key);
-        assertTrue(metric("AbortMultipartUpload") > aborts, "the multipart upload was aborted");
+        assertTrue(Uploads.metric("AbortMultipartUpload") > aborts, "the multipart upload was aborted");
     }
 
     @Test
@@ -153,14 +162,20 @@ class UploadFailureTest {
         assertNothingLeft(key);
     }
 
-    @Test
-    void cleansUpAfterAClientThatDisconnectsDuringAForm() throws Exception {
+    /** Chunked, the file goes in buffered parts; with a Content-Length, most of it in one streamed part. */
+    @ParameterizedTest(name = "chunked: {0}")
+    @ValueSource(booleans = { true, false })
+    void cleansUpAfterAClientThatDisconnectsDuringAForm(boolean chunked) throws Exception {
+        long aborts = Uploads.metric("AbortMultipartUpload");
         String head = Uploads.fields(List.<String[]>of(new String[] { "bucket", LocalS3Sts.bucket() }, new String[] { "key", key }))
                 + "--" + Uploads.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"f\"\r\n\r\n";
-        uploads().sendAndDisconnect("POST /item HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary="
-                + Uploads.BOUNDARY + "\r\nTransfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(head.length()) + "\r\n"
-                + head + "\r\n", 30 * MIB);
+        String request = "POST /item HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary="
+                + Uploads.BOUNDARY + "\r\n" + (chunked
+                        ? "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(head.length()) + "\r\n" + head + "\r\n"
+                        : "Content-Length: " + (100 * MIB) + "\r\n\r\n" + head);
+        uploads().sendAndDisconnect(request, 30 * MIB);
         assertNothingLeft(key);
+        assertTrue(Uploads.metric("AbortMultipartUpload") > aborts, "the multipart upload was aborted");
     }
 
     private Uploads uploads() {
@@ -192,10 +207,4 @@ class UploadFailureTest {
         }
     }
 
-    static long metric(String operation) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher count = Pattern.compile("broker_s3_requests_seconds_count\\{operation=\"" + operation
-                + "\",outcome=\"success\"} ([0-9.]+)").matcher(metrics);
-        return count.find() ? (long) Double.parseDouble(count.group(1)) : 0;
-    }
 }

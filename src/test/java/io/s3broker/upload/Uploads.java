@@ -1,5 +1,7 @@
 package io.s3broker.upload;
 
+import static io.restassured.RestAssured.given;
+
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +17,8 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.RandomBytes;
@@ -58,21 +62,38 @@ final class Uploads {
                 .PUT(body).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** POST of a multipart form: {@code before} fields, the file part, then {@code after} fields. */
+    /**
+     * POST of a multipart form with a Content-Length: {@code before} fields, the file part, then {@code after}
+     * fields.
+     */
     CompletableFuture<HttpResponse<String>> post(String query, List<String[]> before, String partName, long length,
             long seed, List<String[]> after) {
+        return post(query, before, partName, length, seed, after, "\r\n", false);
+    }
+
+    /**
+     * POST of a multipart form, {@code chunked} or with a Content-Length, whose closing boundary is followed by
+     * {@code epilogue}.
+     */
+    CompletableFuture<HttpResponse<String>> post(String query, List<String[]> before, String partName, long length,
+            long seed, List<String[]> after, String epilogue, boolean chunked) {
         byte[] head = (fields(before) + "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + partName
                 + "\"; filename=\"object.bin\"\r\nContent-Type: application/x-test\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-        byte[] tail = ("\r\n" + fields(after) + "--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8);
-        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofInputStream(() -> new SequenceInputStream(
+        byte[] tail = ("\r\n" + fields(after) + "--" + BOUNDARY + "--" + epilogue).getBytes(StandardCharsets.UTF_8);
+        HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> new SequenceInputStream(
                 Collections.enumeration(List.<InputStream>of(new ByteArrayInputStream(head), new RandomBytes(length, seed),
                         new ByteArrayInputStream(tail)))));
-        return postRaw(query, body);
+        return postRaw(query, chunked ? stream
+                : HttpRequest.BodyPublishers.fromPublisher(stream, head.length + length + tail.length));
     }
 
     CompletableFuture<HttpResponse<String>> postForm(String key, long length, long seed) {
+        return postForm(key, length, seed, false);
+    }
+
+    CompletableFuture<HttpResponse<String>> postForm(String key, long length, long seed, boolean chunked) {
         return post("", List.<String[]>of(new String[] { "bucket", LocalS3Sts.bucket() }, new String[] { "key", key }), "files",
-                length, seed, List.of());
+                length, seed, List.of(), "\r\n", chunked);
     }
 
     CompletableFuture<HttpResponse<String>> postRaw(String query, HttpRequest.BodyPublisher body) {
@@ -141,5 +162,13 @@ final class Uploads {
 
     static void delete(String key) {
         LocalS3Sts.admin().deleteObject(d -> d.bucket(LocalS3Sts.bucket()).key(key)).join();
+    }
+
+    /** How many calls of an S3 operation the broker made successfully, from its metrics. */
+    static long metric(String operation) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher count = Pattern.compile("broker_s3_requests_seconds_count\\{operation=\"" + operation
+                + "\",outcome=\"success\"} ([0-9.]+)").matcher(metrics);
+        return count.find() ? (long) Double.parseDouble(count.group(1)) : 0;
     }
 }

@@ -26,4 +26,8 @@ public class BrokerException extends RuntimeException {
     public static BrokerException invalid(String parameter, String why) {
         return new BrokerException(ErrorCode.INVALID_PARAMETER, "Invalid parameter '" + parameter + "': " + why);
     }
+
+    public static BrokerException tooLarge(long maxSize) {
+        return new BrokerException(ErrorCode.PAYLOAD_TOO_LARGE, "The upload exceeds the maximum size of " + maxSize + " bytes");
+    }
 }
