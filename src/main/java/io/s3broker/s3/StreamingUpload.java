@@ -20,6 +20,7 @@ import io.s3broker.rest.error.ErrorCode;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -277,13 +278,7 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
         uploadId = createMultipartUpload();
         // The streaming client does not retry: a stream cannot be read twice. No call timeout either, as for a
         // streamed PutObject: the part takes as long as the client takes to send it.
-        uploadId.thenCompose(id -> calls.timed("UploadPart", () -> clients.streaming().uploadPart(p -> p
-                        .bucket(target.location().bucket())
-                        .key(target.location().key())
-                        .uploadId(id)
-                        .partNumber(partNumber)
-                        .contentLength(body.length), body)))
-                .thenApply(response -> CompletedPart.builder().partNumber(partNumber).eTag(response.eTag()).build())
+        uploadId.thenCompose(id -> uploadPart(clients.streaming(), id, partNumber, body, null))
                 .whenComplete((sent, error) -> onContext(() -> partSent(sent, error)));
     }
 
@@ -301,15 +296,24 @@ final class StreamingUpload implements Flow.Subscriber<Buffer>, ActiveUpload {
     private CompletableFuture<CompletedPart> uploadPart(String id, int partNumber, ByteBuffer buffer) {
         // The buffer is not touched until the call is over, so the SDK may read it without copying; it can also
         // read it again for a retry, unlike the client's stream.
-        long bytes = buffer.remaining();
-        AsyncRequestBody body = AsyncRequestBody.fromByteBufferUnsafe(buffer);
-        return calls.timed("UploadPart", () -> clients.s3().uploadPart(p -> p
-                        .bucket(target.location().bucket())
-                        .key(target.location().key())
-                        .uploadId(id)
-                        .partNumber(partNumber)
-                        .contentLength(bytes)
-                        .overrideConfiguration(o -> o.apiCallTimeout(settings.callTimeout())), body))
+        return uploadPart(clients.s3(), id, partNumber, AsyncRequestBody.fromByteBufferUnsafe(buffer),
+                settings.callTimeout());
+    }
+
+    /** @param timeout bound of the call, retries included; null for none */
+    private CompletableFuture<CompletedPart> uploadPart(S3AsyncClient client, String id, int partNumber,
+            AsyncRequestBody body, Duration timeout) {
+        long bytes = body.contentLength().orElseThrow();
+        return calls.timed("UploadPart", () -> client.uploadPart(p -> {
+                    p.bucket(target.location().bucket())
+                            .key(target.location().key())
+                            .uploadId(id)
+                            .partNumber(partNumber)
+                            .contentLength(bytes);
+                    if (timeout != null) {
+                        p.overrideConfiguration(o -> o.apiCallTimeout(timeout));
+                    }
+                }, body))
                 .thenApply(response -> CompletedPart.builder().partNumber(partNumber).eTag(response.eTag()).build());
     }
 

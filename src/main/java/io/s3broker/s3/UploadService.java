@@ -64,8 +64,9 @@ public class UploadService {
      * Uploads {@code body} to the target.
      *
      * @param contentLength the body's length if the client declared it, else -1
-     * @param leastLength the fewest bytes a valid body can have, as far as the caller knows (else 0 or -1): that
-     *        many are streamed to S3 as they arrive, in one part, even when the exact length is unknown
+     * @param leastLength the fewest bytes a valid body can have, as far as the caller knows (the content length
+     *        when declared; else 0 or -1): that many are streamed to S3 as they arrive, in one part, even when the
+     *        exact length is unknown
      * @param context the Vert.x context the body's stream belongs to: the upload runs its state on it
      * @param commitGate the upload is made visible in S3 only once this completes; if it fails, the upload is
      *        aborted (a multipart form may still turn out invalid after its file part)
@@ -85,7 +86,7 @@ public class UploadService {
                     boolean streamedPut = contentLength >= 0 && contentLength <= config.multipartThreshold().asLongValue();
                     CompletableFuture<UploadResult> upload = streamedPut
                             ? putStream(region, target, contentLength, body)
-                            : multipart(region, target, Math.max(contentLength, leastLength), body, context, commitGate);
+                            : multipart(region, target, leastLength, body, context, commitGate);
                     return Uni.createFrom().completionStage(upload)
                             .flatMap(done -> done.etag() == null || done.etag().isEmpty() ? withEtag(region, done)
                                     : Uni.createFrom().item(done));
