@@ -20,6 +20,7 @@ import io.s3broker.credentials.CredentialsUnavailableException;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
 import io.s3broker.rest.error.ErrorResponse;
+import io.s3broker.s3.BodyLength;
 import io.s3broker.s3.ObjectLocation;
 import io.s3broker.s3.UploadResult;
 import io.s3broker.s3.UploadService;
@@ -85,7 +86,7 @@ public class UploadRoutes {
             respondError(ctx, e);
             return;
         }
-        uploads.upload(target, length, length, body(request, ctx), Vertx.currentContext(), CompletableFuture.completedFuture(null))
+        uploads.upload(target, BodyLength.declared(length), body(request, ctx), Vertx.currentContext(), CompletableFuture.completedFuture(null))
                 .subscribe().with(done -> created(ctx, done), error -> respondError(ctx, error));
     }
 
@@ -129,7 +130,7 @@ public class UploadRoutes {
             try {
                 ObjectLocation location = destination(partName, fields);
                 UploadTarget target = new UploadTarget(location, contentType(contentType), acl);
-                uploads.upload(target, -1, part.leastSize(), part.stream().onRequest().invoke(ignored -> continueIfExpected(ctx)),
+                uploads.upload(target, BodyLength.atLeast(part.leastSize()), part.stream().onRequest().invoke(ignored -> continueIfExpected(ctx)),
                                 context, commitGate)
                         .subscribe().with(done -> created(ctx, done), error -> respondError(ctx, error));
             } catch (BrokerException e) {

@@ -63,19 +63,16 @@ public class UploadService {
     /**
      * Uploads {@code body} to the target.
      *
-     * @param contentLength the body's length if the client declared it, else -1
-     * @param leastLength the fewest bytes a valid body can have, as far as the caller knows (the content length
-     *        when declared; else 0 or -1): that many are streamed to S3 as they arrive, in one part, even when the
-     *        exact length is unknown
+     * @param length what is known of the body's length before reading it
      * @param context the Vert.x context the body's stream belongs to: the upload runs its state on it
      * @param commitGate the upload is made visible in S3 only once this completes; if it fails, the upload is
      *        aborted (a multipart form may still turn out invalid after its file part)
      */
-    public Uni<UploadResult> upload(UploadTarget target, long contentLength, long leastLength, Multi<Buffer> body,
+    public Uni<UploadResult> upload(UploadTarget target, BodyLength length, Multi<Buffer> body,
             Context context, CompletionStage<Void> commitGate) {
         String where = target.location().toString();
         // Refused before anything is read, nor any call made.
-        if (leastLength > settings.maxSize()) {
+        if (length.least() > settings.maxSize()) {
             return Uni.createFrom().failure(BrokerException.tooLarge(settings.maxSize()));
         }
         // Credentials first: without them the client's body is not read at all, and it gets a prompt 503.
@@ -83,10 +80,11 @@ public class UploadService {
                 .flatMap(ignored -> clients.forRegion(target.location().region()))
                 .emitOn(command -> context.runOnContext(ignored -> command.run()))
                 .flatMap(region -> {
-                    boolean streamedPut = contentLength >= 0 && contentLength <= config.multipartThreshold().asLongValue();
+                    boolean streamedPut = length.exact() >= 0
+                            && length.exact() <= config.multipartThreshold().asLongValue();
                     CompletableFuture<UploadResult> upload = streamedPut
-                            ? putStream(region, target, contentLength, body)
-                            : multipart(region, target, leastLength, body, context, commitGate);
+                            ? putStream(region, target, length.exact(), body)
+                            : multipart(region, target, length.least(), body, context, commitGate);
                     return Uni.createFrom().completionStage(upload)
                             .flatMap(done -> done.etag() == null || done.etag().isEmpty() ? withEtag(region, done)
                                     : Uni.createFrom().item(done));
