@@ -75,7 +75,7 @@ public class UploadRoutes {
     }
 
     void put(RoutingContext ctx) {
-        ctx.put(REQUEST_CONTEXT, Vertx.currentContext());
+        Context context = bindRequestContext(ctx);
         HttpServerRequest request = ctx.request();
         request.pause();
         UploadTarget target;
@@ -88,13 +88,13 @@ public class UploadRoutes {
             respondError(ctx, e);
             return;
         }
-        uploads.upload(target, BodyLength.declared(length), body(request, ctx), Vertx.currentContext(),
+        uploads.upload(target, BodyLength.declared(length), body(request, ctx), context,
                         CompletableFuture.completedFuture(null))
                 .subscribe().with(done -> created(ctx, done), error -> respondError(ctx, error));
     }
 
     void post(RoutingContext ctx) {
-        ctx.put(REQUEST_CONTEXT, Vertx.currentContext());
+        Context context = bindRequestContext(ctx);
         HttpServerRequest request = ctx.request();
         request.pause();
         String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
@@ -103,7 +103,7 @@ public class UploadRoutes {
                     "POST /item takes multipart/form-data; send the raw object with PUT /item"));
             return;
         }
-        Form form = new Form(ctx, Vertx.currentContext());
+        Form form = new Form(ctx, context);
         try {
             new StreamingFormDecoder(request, declaredLength(request), form);
         } catch (BrokerException e) {
@@ -228,6 +228,13 @@ public class UploadRoutes {
             ctx.put(CONTINUED, Boolean.TRUE);
             request.response().writeContinue();
         }
+    }
+
+    /** The request's context, kept for {@link #movedToRequestContext}: handlers run on it. */
+    private static Context bindRequestContext(RoutingContext ctx) {
+        Context context = Vertx.currentContext();
+        ctx.put(REQUEST_CONTEXT, context);
+        return context;
     }
 
     /**
