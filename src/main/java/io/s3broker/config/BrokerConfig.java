@@ -2,7 +2,11 @@ package io.s3broker.config;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Pattern;
@@ -48,9 +52,88 @@ public interface BrokerConfig {
     @Pattern(regexp = Regions.PATTERN, message = Regions.MESSAGE)
     String region();
 
+    /**
+     * Regions requests may name, besides {@link #region()}; any other is a 400. The S3 clients of each are built at
+     * start-up.
+     */
+    Optional<List<@Pattern(regexp = Regions.PATTERN, message = Regions.MESSAGE) String>> regions();
+
     /** Fetch credentials as soon as the service starts, so the first request does not wait for STS. */
     @WithDefault("true")
     boolean prefetchOnStart();
+
+    Auth auth();
+
+    Access access();
+
+    Credentials credentials();
+
+    RateLimit rateLimit();
+
+    /** Who may call the broker: every /item and /credentials request must authenticate in this mode. */
+    interface Auth {
+        /**
+         * {@code api-key} (Authorization: Bearer KEY, checked against {@link #apiKeys()}), {@code jwt} (a JWT verified
+         * with the {@code mp.jwt.verify.*} settings; the caller is its subject) or {@code none} (no authentication:
+         * must be chosen explicitly, and logs a warning).
+         */
+        @WithDefault("api-key")
+        Mode mode();
+
+        /** {@code name:sha256hex} pairs: a caller's name and the SHA-256 (hex) of its key, never the key itself. */
+        Optional<List<String>> apiKeys();
+
+        enum Mode {
+            API_KEY,
+            JWT,
+            NONE
+        }
+    }
+
+    /**
+     * Allow-lists of {@code bucket/prefix/} entries ({@code photos/} is the whole bucket). An empty or absent list
+     * allows nothing.
+     */
+    interface Access {
+        /** Keys every caller may read (GET /item and its presigned URL). */
+        Optional<List<String>> read();
+
+        /** Keys every caller may write (PUT and POST /item, GET /item/upload-url). */
+        Optional<List<String>> write();
+
+        /** Lists of one caller, replacing {@link #read()} / {@link #write()} for it: {@code callers."NAME".read}. */
+        Map<String, CallerAccess> callers();
+
+        interface CallerAccess {
+            Optional<List<String>> read();
+
+            Optional<List<String>> write();
+        }
+    }
+
+    /** {@code POST /credentials}: temporary credentials handed to clients that use an S3 SDK themselves. */
+    interface Credentials {
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Lifetime of vended credentials, from sessions of their own (never the broker's longer ones). */
+        @WithDefault("15M")
+        @DurationMin(seconds = 900, message = "must be at least 900 seconds (STS minimum)")
+        @DurationMax(hours = 12, message = "must be at most 12 hours (STS maximum)")
+        Duration duration();
+    }
+
+    /** Limits per caller; each is off while unset. */
+    interface RateLimit {
+        /** Requests per second a caller may make on average; beyond it, 429 with Retry-After. */
+        OptionalDouble perSecond();
+
+        /** Requests a caller may make at once before {@link #perSecond()} applies (default: one second's worth). */
+        OptionalInt burst();
+
+        /** Uploads one caller may run at the same time; beyond it, 429. */
+        OptionalInt uploadsInFlight();
+    }
 
     Sts sts();
 

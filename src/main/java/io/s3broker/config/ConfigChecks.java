@@ -47,6 +47,19 @@ public class ConfigChecks {
         if (upload.maxSize().asLongValue() > upload.partSize().asLongValue() * 10_000) {
             problems.add("broker.upload.max-size needs more than 10000 parts of broker.upload.part-size (the S3 limit)");
         }
+        BrokerConfig.RateLimit limits = config.rateLimit();
+        if (limits.perSecond().isPresent() && !(limits.perSecond().getAsDouble() > 0)) {
+            problems.add("broker.rate-limit.per-second must be positive");
+        }
+        if (limits.burst().isPresent() && limits.burst().getAsInt() < 1) {
+            problems.add("broker.rate-limit.burst must be at least 1");
+        }
+        if (limits.burst().isPresent() && limits.perSecond().isEmpty()) {
+            problems.add("broker.rate-limit.burst needs broker.rate-limit.per-second");
+        }
+        if (limits.uploadsInFlight().isPresent() && limits.uploadsInFlight().getAsInt() < 1) {
+            problems.add("broker.rate-limit.uploads-in-flight must be at least 1");
+        }
         return problems;
     }
 }

@@ -1,5 +1,7 @@
 package io.s3broker.config;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** What the broker accepts as a region name, in configuration and in requests alike. */
@@ -13,6 +15,14 @@ public final class Regions {
     private static final int MAX_LENGTH = 32;
 
     private Regions() {
+    }
+
+    /** The regions requests may name: {@code broker.regions}, the default region always among them. */
+    public static Set<String> allowed(BrokerConfig config) {
+        Set<String> regions = new LinkedHashSet<>();
+        regions.add(config.region());
+        config.regions().ifPresent(regions::addAll);
+        return regions;
     }
 
     public static boolean isValid(String region) {

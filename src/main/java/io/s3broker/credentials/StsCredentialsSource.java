@@ -6,13 +6,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
-import io.s3broker.metrics.BrokerMetrics;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
 import software.amazon.awssdk.services.sts.model.Credentials;
 
-/** Fetches the role's temporary credentials with one AssumeRole call of the async STS client. */
+/** Fetches one scope's temporary credentials with one AssumeRole call, narrowed by the scope's session policy. */
 public final class StsCredentialsSource implements CredentialsSource {
 
     private final StsAsyncClient sts;
@@ -20,18 +19,18 @@ public final class StsCredentialsSource implements CredentialsSource {
     private final Duration timeout;
     /** Runs the call's start; see {@link #fetch()}. */
     private final Executor starter;
-    private final BrokerMetrics metrics;
 
-    public StsCredentialsSource(StsAsyncClient sts, String roleArn, String sessionName, Duration sessionDuration,
-            Duration timeout, Executor starter, BrokerMetrics metrics) {
+    public StsCredentialsSource(StsAsyncClient sts, String roleArn, Scope scope, String policy, Duration timeout,
+            Executor starter) {
         this.sts = sts;
         this.timeout = timeout;
         this.starter = starter;
-        this.metrics = metrics;
         this.request = AssumeRoleRequest.builder()
                 .roleArn(roleArn)
-                .roleSessionName(sessionName)
-                .durationSeconds(Math.toIntExact(sessionDuration.toSeconds()))
+                // CloudTrail shows this name next to every S3 call made with the credentials.
+                .roleSessionName(scope.sessionName())
+                .policy(policy)
+                .durationSeconds(Math.toIntExact(scope.sessionDuration().toSeconds()))
                 .overrideConfiguration(o -> o.apiCallTimeout(timeout))
                 .build();
     }
@@ -47,8 +46,7 @@ public final class StsCredentialsSource implements CredentialsSource {
                 .thenCompose(call -> call)
                 // Belt and braces over the SDK's own apiCallTimeout: a fetch that never ends would wedge the cache.
                 .orTimeout(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS)
-                .thenApply(response -> toSessionCredentials(response.credentials()))
-                .whenComplete((credentials, error) -> metrics.assumeRole(error == null));
+                .thenApply(response -> toSessionCredentials(response.credentials()));
     }
 
     private static AwsSessionCredentials toSessionCredentials(Credentials credentials) {

@@ -1,7 +1,7 @@
 package io.s3broker.metrics;
 
 import java.time.Duration;
-import java.util.function.Supplier;
+import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -9,24 +9,29 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
+import io.s3broker.credentials.CachedCredentials;
+import io.s3broker.credentials.CredentialsCacheListener;
+import io.s3broker.credentials.ScopeCredentials;
+import io.s3broker.credentials.ScopedCredentials;
+import io.s3broker.upload.UploadObserver;
 
 /**
- * The broker's own meters, named once here. In Prometheus format they read
- * {@code broker_sts_assume_role_total{outcome}}, {@code broker_credentials_expiry_seconds},
- * {@code broker_s3_requests_seconds{operation,outcome}} and {@code broker_upload_bytes_total}.
+ * The broker's own meters, fed by what the credentials caches and the uploads report. In Prometheus format they
+ * read {@code broker_sts_assume_role_total{outcome}}, {@code broker_credentials_expiry_seconds},
+ * {@code broker_credentials_scopes}, {@code broker_upload_bytes_total} and {@code broker_upload_size_bytes}
+ * ({@code broker_s3_requests_seconds} is timed where the calls are made, by the s3 package's S3CallTimer).
  */
+@Startup
 @ApplicationScoped
-public class BrokerMetrics {
+public class BrokerMetrics implements CredentialsCacheListener, UploadObserver {
 
-    private final MeterRegistry registry;
     private final Counter assumeRoleSuccess;
     private final Counter assumeRoleFailure;
     private final Counter uploadedBytes;
     private final DistributionSummary uploadSize;
 
-    public BrokerMetrics(MeterRegistry registry) {
-        this.registry = registry;
+    public BrokerMetrics(MeterRegistry registry, ScopedCredentials credentials) {
         this.assumeRoleSuccess = assumeRole(registry, "success");
         this.assumeRoleFailure = assumeRole(registry, "failure");
         this.uploadedBytes = Counter.builder("broker.upload.bytes")
@@ -37,6 +42,15 @@ public class BrokerMetrics {
                 .description("Size of completed uploads")
                 .baseUnit("bytes")
                 .register(registry);
+        // The soonest expiry among the scopes' credentials: what an alert on "credentials about to run out" wants,
+        // however many scopes there are.
+        Gauge.builder("broker.credentials.expiry.seconds", credentials, BrokerMetrics::soonestExpirySeconds)
+                .description("Seconds until the first of the cached STS credentials expires (negative once it has);"
+                        + " 0 before the first fetch")
+                .register(registry);
+        Gauge.builder("broker.credentials.scopes", credentials, c -> c.all().size())
+                .description("Scopes with a credentials cache of their own (the readiness probe's included)")
+                .register(registry);
     }
 
     private static Counter assumeRole(MeterRegistry registry, String outcome) {
@@ -46,33 +60,29 @@ public class BrokerMetrics {
                 .register(registry);
     }
 
-    public void assumeRole(boolean succeeded) {
-        (succeeded ? assumeRoleSuccess : assumeRoleFailure).increment();
+    private static double soonestExpirySeconds(ScopedCredentials credentials) {
+        Instant now = credentials.clock().instant();
+        return credentials.all().stream()
+                .map(ScopeCredentials::cache)
+                .flatMap(cache -> cache.peek().stream())
+                .map(cached -> cached.remaining(now))
+                .min(Duration::compareTo)
+                .map(remaining -> remaining.toMillis() / 1000.0)
+                .orElse(0.0);
     }
 
-    /** Registers the gauge of seconds until the cached credentials expire (negative once they have). */
-    public void credentialsExpiry(Supplier<Duration> remaining) {
-        Gauge.builder("broker.credentials.expiry.seconds", remaining, r -> r.get().toMillis() / 1000.0)
-                .description("Seconds until the cached STS credentials expire; 0 before the first fetch")
-                .strongReference(true)
-                .register(registry);
+    @Override
+    public void refreshed(CachedCredentials credentials, Duration took) {
+        assumeRoleSuccess.increment();
     }
 
-    public Timer.Sample startTimer() {
-        return Timer.start(registry);
+    @Override
+    public void refreshFailed(Throwable cause, int consecutiveFailures, Duration retryIn, boolean stillServing) {
+        assumeRoleFailure.increment();
     }
 
-    /** Stops the sample into the latency timer of one S3 operation. */
-    public void s3Request(Timer.Sample sample, String operation, String outcome) {
-        sample.stop(Timer.builder("broker.s3.requests")
-                .description("Latency of the S3 calls the broker makes")
-                .tag("operation", operation)
-                .tag("outcome", outcome)
-                .publishPercentileHistogram()
-                .register(registry));
-    }
-
-    public void uploadCompleted(long bytes) {
+    @Override
+    public void completed(long bytes) {
         uploadedBytes.increment(bytes);
         uploadSize.record(bytes);
     }

@@ -1,6 +1,8 @@
 package io.s3broker.rest;
 
+import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -13,10 +15,19 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import io.s3broker.access.AccessPolicy;
+import io.s3broker.access.Audit;
+import io.s3broker.auth.Caller;
 import io.s3broker.config.BrokerConfig;
+import io.s3broker.credentials.Access;
+import io.s3broker.credentials.CachedCredentials;
+import io.s3broker.credentials.ScopeCredentials;
+import io.s3broker.s3.ObjectExistence;
 import io.s3broker.s3.ObjectLocation;
-import io.s3broker.s3.PresignService;
+import io.s3broker.s3.PresignedUrl;
+import io.s3broker.s3.UrlPresigner;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Presigned URLs: GET /item answers a URL to download an object directly from S3, GET /item/upload-url one to
@@ -29,12 +40,19 @@ public class ItemResource {
     private static final Logger LOG = Logger.getLogger(ItemResource.class);
 
     private final RequestValidator validate;
-    private final PresignService presign;
+    private final AccessPolicy access;
+    private final ObjectExistence existence;
+    private final UrlPresigner presigner;
+    private final Audit audit;
     private final Optional<String> acl;
 
-    public ItemResource(RequestValidator validate, PresignService presign, BrokerConfig config) {
+    public ItemResource(RequestValidator validate, AccessPolicy access, ObjectExistence existence, UrlPresigner presigner,
+            Audit audit, BrokerConfig config) {
         this.validate = validate;
-        this.presign = presign;
+        this.access = access;
+        this.existence = existence;
+        this.presigner = presigner;
+        this.audit = audit;
         this.acl = config.upload().acl();
     }
 
@@ -47,18 +65,24 @@ public class ItemResource {
     @Operation(summary = "Presign a GET URL for an object (checked to exist unless check=false)")
     @APIResponse(responseCode = "200", description = "The presigned URL")
     @APIResponse(responseCode = "400", ref = "Error")
+    @APIResponse(responseCode = "401", ref = "Error")
     @APIResponse(responseCode = "403", ref = "Error")
+    @APIResponse(responseCode = "429", ref = "Error")
     @APIResponse(responseCode = "502", ref = "Error")
     @APIResponse(responseCode = "503", ref = "Error")
     @APIResponse(responseCode = "504", ref = "Error")
     @APIResponse(responseCode = "404", ref = "Error")
-    public Uni<PresignedItem> get(@RestQuery String bucket, @RestQuery String key, @RestQuery String region,
-            @RestQuery String expiresIn, @RestQuery String check) {
+    public Uni<PresignedItem> get(RoutingContext ctx, @RestQuery String bucket, @RestQuery String key,
+            @RestQuery String region, @RestQuery String expiresIn, @RestQuery String check) {
+        Caller caller = CallerFilter.caller(ctx);
         ObjectLocation object = validate.location(bucket, key, region);
-        var lifetime = validate.expiresIn(expiresIn);
+        Duration lifetime = validate.expiresIn(expiresIn);
         boolean mustExist = validate.flag("check", check, true);
-        return presign.presignGet(object, lifetime, mustExist)
-                .invoke(url -> LOG.debugf("Presigned %s for %s", url, object))
+        ScopeCredentials scope = access.authorize(caller, Access.READ, "presign-get", object.bucket(), object.key());
+        return presign(caller, "presign-get", object, scope, lifetime, signer -> (mustExist
+                ? existence.check(object, signer, scope)
+                : Uni.createFrom().voidItem())
+                .map(ignored -> presigner.presignGet(object, signer, lifetime)))
                 .map(url -> new PresignedItem(true, url.url(), object.bucket(), object.key(), url.expiresAt()));
     }
 
@@ -72,19 +96,37 @@ public class ItemResource {
     @Operation(summary = "Presign a PUT URL for a client that uploads directly to S3")
     @APIResponse(responseCode = "200", description = "The presigned URL and the headers to send with it")
     @APIResponse(responseCode = "400", ref = "Error")
+    @APIResponse(responseCode = "401", ref = "Error")
     @APIResponse(responseCode = "403", ref = "Error")
+    @APIResponse(responseCode = "429", ref = "Error")
     @APIResponse(responseCode = "502", ref = "Error")
     @APIResponse(responseCode = "503", ref = "Error")
     @APIResponse(responseCode = "504", ref = "Error")
 
-    public Uni<PresignedUpload> uploadUrl(@RestQuery String bucket, @RestQuery String key, @RestQuery String region,
-            @RestQuery String expiresIn, @RestQuery String contentType) {
+    public Uni<PresignedUpload> uploadUrl(RoutingContext ctx, @RestQuery String bucket, @RestQuery String key,
+            @RestQuery String region, @RestQuery String expiresIn, @RestQuery String contentType) {
+        Caller caller = CallerFilter.caller(ctx);
         ObjectLocation object = validate.location(bucket, key, region);
-        var lifetime = validate.expiresIn(expiresIn);
+        Duration lifetime = validate.expiresIn(expiresIn);
         Optional<String> type = validate.contentType(contentType);
-        return presign.presignPut(object, lifetime, type, acl)
-                .invoke(url -> LOG.debugf("Presigned %s for %s", url, object))
+        ScopeCredentials scope = access.authorize(caller, Access.WRITE, "presign-put", object.bucket(), object.key());
+        return presign(caller, "presign-put", object, scope, lifetime,
+                signer -> Uni.createFrom().item(() -> presigner.presignPut(object, type, acl, signer, lifetime)))
                 .map(url -> new PresignedUpload(true, url.url(), url.method(), PresignedUpload.clientHeaders(url.signedHeaders()),
                         object.bucket(), object.key(), url.expiresAt()));
+    }
+
+    /**
+     * Credentials of the scope that cover {@code lifetime} if they can, then the URL {@code sign} makes with them;
+     * audited with the access key id that signed it.
+     */
+    private Uni<PresignedUrl> presign(Caller caller, String action, ObjectLocation object, ScopeCredentials scope,
+            Duration lifetime, Function<CachedCredentials, Uni<PresignedUrl>> sign) {
+        return Uni.createFrom().completionStage(() -> scope.cache().get(lifetime))
+                .flatMap(signer -> sign.apply(signer).invoke(url -> {
+                    audit.granted(caller, action, object.bucket(), object.key(), url.expiresAt(),
+                            signer.credentials().accessKeyId());
+                    LOG.debugf("Presigned %s for %s", url, object);
+                }));
     }
 }

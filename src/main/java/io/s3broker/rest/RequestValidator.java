@@ -1,14 +1,15 @@
 package io.s3broker.rest;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.s3broker.config.BrokerConfig;
 import io.s3broker.config.Regions;
+import io.s3broker.config.S3Names;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.s3.ObjectLocation;
 
@@ -19,19 +20,17 @@ import io.s3broker.s3.ObjectLocation;
 @ApplicationScoped
 public class RequestValidator {
 
-    /** S3 bucket naming rules for general purpose buckets (the DNS-compatible ones every region accepts). */
-    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-    private static final Pattern IP_ADDRESS = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final int MAX_KEY_BYTES = 1024;
     private static final Pattern MEDIA_TYPE = Pattern.compile(
-            "[\\w!#$&^.+-]+/[\\w!#$&^.+-]+(\\s*;\\s*[\\w!#$&^.+-]+=(\"[^\"\\p{Cntrl}]*\"|[\\w!#$&^.+-]+))*");
+            "[\\w!#$&^.+-]+/[\\w!#$&^.+-]+([ \\t]*;[ \\t]*[\\w!#$&^.+-]+=(\"[^\"\\p{Cntrl}]*\"|[\\w!#$&^.+-]+))*");
 
     private final String defaultRegion;
+    private final Set<String> regions;
     private final Duration defaultExpiry;
     private final Duration maxExpiry;
 
     public RequestValidator(BrokerConfig config) {
         this.defaultRegion = config.region();
+        this.regions = Regions.allowed(config);
         this.defaultExpiry = config.presign().defaultExpiry();
         Duration max = config.presign().maxExpiry();
         Duration session = config.roleSessionDuration();
@@ -46,29 +45,20 @@ public class RequestValidator {
         if (isAbsent(bucket)) {
             throw BrokerException.missing("bucket");
         }
-        if (!BUCKET.matcher(bucket).matches() || bucket.contains("..") || bucket.contains(".-")
-                || bucket.contains("-.") || IP_ADDRESS.matcher(bucket).matches()) {
-            throw BrokerException.invalid("bucket", "a bucket name is 3 to 63 lowercase letters, digits, dots and hyphens,"
-                    + " starts and ends with a letter or digit, and is not an IP address");
+        if (bucket.length() > 63 || !S3Names.isValidBucket(bucket)) {
+            throw BrokerException.invalid("bucket", S3Names.BUCKET_RULES);
         }
         return bucket;
     }
 
+    /** An object key, taken literally: anything that could be normalized into another key is refused. */
     public String key(String key) {
         if (key == null || key.isEmpty()) {
             throw BrokerException.missing("key");
         }
-        if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
-            throw BrokerException.invalid("key", "an object key is at most " + MAX_KEY_BYTES + " bytes of UTF-8");
-        }
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validSurrogatePair(key, i)) {
-                throw BrokerException.invalid("key", "an object key must not contain control characters or broken Unicode");
-            }
-            if (Character.isHighSurrogate(c)) {
-                i++;
-            }
+        String problem = S3Names.keyProblem(key, false);
+        if (problem != null) {
+            throw BrokerException.invalid("key", "an object key " + problem);
         }
         return key;
     }
@@ -80,6 +70,10 @@ public class RequestValidator {
         if (!Regions.isValid(region)) {
             throw BrokerException.invalid("region", Regions.MESSAGE);
         }
+        if (!regions.contains(region)) {
+            throw BrokerException.invalid("region", "this broker serves " + String.join(", ", regions)
+                    + " (broker.regions)");
+        }
         return region;
     }
 
@@ -90,7 +84,7 @@ public class RequestValidator {
         }
         long seconds;
         try {
-            seconds = Long.parseLong(expiresIn.trim());
+            seconds = Long.parseLong(expiresIn.length() > 20 ? "x" : expiresIn.trim());
         } catch (NumberFormatException e) {
             throw BrokerException.invalid("expiresIn", "must be a whole number of seconds");
         }
@@ -127,7 +121,4 @@ public class RequestValidator {
         return value == null || value.isBlank();
     }
 
-    private static boolean validSurrogatePair(String s, int i) {
-        return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
-    }
 }

@@ -5,34 +5,38 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.s3broker.access.AccessPolicy;
+import io.s3broker.access.Audit;
+import io.s3broker.access.CallerLimits;
+import io.s3broker.auth.Caller;
 import io.s3broker.config.BrokerConfig;
-import io.s3broker.credentials.CredentialsUnavailableException;
+import io.s3broker.credentials.Access;
+import io.s3broker.credentials.ScopeCredentials;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
-import io.s3broker.rest.error.ErrorResponse;
-import io.s3broker.s3.BodyLength;
 import io.s3broker.s3.ObjectLocation;
-import io.s3broker.s3.UploadResult;
-import io.s3broker.s3.UploadService;
-import io.s3broker.s3.UploadTarget;
+import io.s3broker.upload.BodyLength;
+import io.s3broker.upload.UploadResult;
+import io.s3broker.upload.UploadService;
+import io.s3broker.upload.UploadTarget;
+import io.s3broker.upload.form.FilePart;
+import io.s3broker.upload.form.StreamingFormDecoder;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.vertx.MultiHelper;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -52,18 +56,23 @@ public class UploadRoutes {
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final String CONTINUED = "broker.continued";
     private static final String REQUEST_CONTEXT = "broker.request-context";
-    /** How long a refused upload's connection keeps draining its body before it is closed. */
-    private static final long LINGER_MILLIS = 2_000;
 
     private final RequestValidator validate;
     private final UploadService uploads;
-    private final ObjectMapper json;
+    private final RouteResponses responses;
+    private final AccessPolicy access;
+    private final CallerLimits limits;
+    private final Audit audit;
     private final Optional<String> acl;
 
-    public UploadRoutes(RequestValidator validate, UploadService uploads, ObjectMapper json, BrokerConfig config) {
+    public UploadRoutes(RequestValidator validate, UploadService uploads, RouteResponses responses, AccessPolicy access,
+            CallerLimits limits, Audit audit, BrokerConfig config) {
         this.validate = validate;
         this.uploads = uploads;
-        this.json = json;
+        this.responses = responses;
+        this.access = access;
+        this.limits = limits;
+        this.audit = audit;
         this.acl = config.upload().acl();
     }
 
@@ -83,13 +92,38 @@ public class UploadRoutes {
         try {
             ObjectLocation location = validate.location(query(ctx, "bucket"), query(ctx, "key"), query(ctx, "region"));
             length = declaredLength(request);
-            target = new UploadTarget(location, contentType(request.getHeader(HttpHeaders.CONTENT_TYPE)), acl);
-        } catch (BrokerException e) {
+            target = authorize(ctx, location, request.getHeader(HttpHeaders.CONTENT_TYPE));
+        } catch (RuntimeException e) {
             respondError(ctx, e);
             return;
         }
-        uploads.upload(target, BodyLength.declared(length), body(request, ctx), context,
-                        CompletableFuture.completedFuture(null))
+        start(ctx, target, BodyLength.declared(length), body(request, ctx), context, CompletableFuture.completedFuture(null));
+    }
+
+    /** The upload's target, once the caller's write allow-list covers it (checked before any STS or S3 call). */
+    private UploadTarget authorize(RoutingContext ctx, ObjectLocation location, String declaredType) {
+        String type = validate.contentType(declaredType).orElse(OCTET_STREAM);
+        ScopeCredentials scope = access.authorize(CallerFilter.caller(ctx), Access.WRITE, "upload", location.bucket(),
+                location.key());
+        return new UploadTarget(location, type, acl, scope);
+    }
+
+    /** Runs the upload within the caller's uploads in flight, and audits it once its credentials are known. */
+    private void start(RoutingContext ctx, UploadTarget target, BodyLength length, Multi<Buffer> body, Context context,
+            CompletionStage<Void> commitGate) {
+        Caller caller = CallerFilter.caller(ctx);
+        Runnable release;
+        try {
+            release = limits.startUpload(caller);
+        } catch (RuntimeException e) {
+            respondError(ctx, e);
+            return;
+        }
+        Uni.createFrom().completionStage(() -> target.credentials().cache().get())
+                .invoke(credentials -> audit.granted(caller, "upload", target.location().bucket(),
+                        target.location().key(), null, credentials.credentials().accessKeyId()))
+                .flatMap(ignored -> uploads.upload(target, length, body, context, commitGate))
+                .onTermination().invoke(release)
                 .subscribe().with(done -> created(ctx, done), error -> respondError(ctx, error));
     }
 
@@ -133,11 +167,10 @@ public class UploadRoutes {
             commitGate = new CompletableFuture<>();
             try {
                 ObjectLocation location = destination(partName, fields);
-                UploadTarget target = new UploadTarget(location, contentType(contentType), acl);
+                UploadTarget target = authorize(ctx, location, contentType);
                 Multi<Buffer> file = part.stream().onRequest().invoke(ignored -> continueIfExpected(ctx));
-                uploads.upload(target, BodyLength.atLeast(part.leastSize()), file, context, commitGate)
-                        .subscribe().with(done -> created(ctx, done), error -> respondError(ctx, error));
-            } catch (BrokerException e) {
+                start(ctx, target, BodyLength.atLeast(part.leastSize()), file, context, commitGate);
+            } catch (RuntimeException e) {
                 commitGate.completeExceptionally(e);
                 respondError(ctx, e);
             }
@@ -273,10 +306,6 @@ public class UploadRoutes {
         return length;
     }
 
-    private static String contentType(String declared) {
-        return declared == null || declared.isBlank() ? OCTET_STREAM : declared;
-    }
-
     private static String query(RoutingContext ctx, String name) {
         return ctx.queryParams().get(name);
     }
@@ -287,61 +316,16 @@ public class UploadRoutes {
     }
 
     private void respondError(RoutingContext ctx, Throwable error) {
-        ErrorCode code;
-        String message;
-        if (error instanceof BrokerException broker) {
-            code = broker.code();
-            message = broker.getMessage();
-        } else if (error instanceof CredentialsUnavailableException credentials) {
-            code = ErrorCode.CREDENTIALS_UNAVAILABLE;
-            message = credentials.getMessage();
-        } else {
-            LOG.error("Upload failed unexpectedly", error);
-            code = ErrorCode.INTERNAL_ERROR;
-            message = "Internal error";
+        if (movedToRequestContext(ctx, () -> respondError(ctx, error))) {
+            return;
         }
-        if (code.status() >= 500) {
-            LOG.warnf("Upload failed: %s: %s", code.code(), message);
-        }
-        respond(ctx, code.status(), ErrorResponse.of(code, message));
+        responses.error(ctx, error);
     }
 
     private void respond(RoutingContext ctx, int status, Object body) {
         if (movedToRequestContext(ctx, () -> respond(ctx, status, body))) {
             return;
         }
-        HttpServerResponse response = ctx.response();
-        if (response.ended() || response.closed()) {
-            return;
-        }
-        String text;
-        try {
-            text = json.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        // A body the client is still sending cannot be skipped on a kept-alive connection: close it. But close it
-        // lingering, as web servers do: read and drop what still comes for a moment, so that the client gets to
-        // read this answer instead of a reset on its next write.
-        HttpServerRequest request = ctx.request();
-        boolean unread = !request.isEnded();
-        if (unread) {
-            response.putHeader(HttpHeaders.CONNECTION, "close");
-            request.handler(ignored -> {
-            });
-            request.exceptionHandler(ignored -> {
-            });
-            request.endHandler(ignored -> request.connection().close());
-            request.resume();
-        }
-        response.setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                .end(text)
-                .onComplete(ignored -> {
-                    if (unread) {
-                        ctx.vertx().setTimer(LINGER_MILLIS, id -> request.connection().close());
-                    }
-                });
+        responses.json(ctx, status, body, Map.of());
     }
 }

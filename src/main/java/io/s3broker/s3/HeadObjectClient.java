@@ -77,13 +77,17 @@ public class HeadObjectClient {
         return byEventLoop.computeIfAbsent(Thread.currentThread(), loop -> vertx.createHttpClient(options, pool));
     }
 
+    /** A HeadObject request: the object's URL and the headers that sign it, as the SDK's client would send them. */
+    record SignedHead(String url, Map<String, String> headers) {
+    }
+
     /**
      * Completes when S3 answers 2xx; fails with the {@link S3Exception} of S3's status otherwise (with the
      * response's headers, so that a wrong region can be told), with {@link ApiCallTimeoutException} after
      * {@code timeout} (retries included), or with {@link SdkClientException} when S3 cannot be reached. Server
      * errors, throttling and lost connections are retried with backoff, since a HEAD can always be sent again.
      */
-    Uni<Void> head(UrlSigner.SignedHead signed, Duration timeout) {
+    Uni<Void> head(SignedHead signed, Duration timeout) {
         MultiMap headers = MultiMap.caseInsensitiveMultiMap();
         signed.headers().forEach(headers::add);
         RequestOptions request = new RequestOptions()

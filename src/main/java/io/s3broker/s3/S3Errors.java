@@ -3,8 +3,6 @@ package io.s3broker.s3;
 import java.util.concurrent.CompletionException;
 
 import io.s3broker.credentials.CredentialsUnavailableException;
-import io.s3broker.rest.error.BrokerException;
-import io.s3broker.rest.error.ErrorCode;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -13,7 +11,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Maps what the SDK throws to the API's errors. The status decides, not the error code: S3-compatible servers
+ * Maps what the SDK throws to {@link S3Failure}s. The status decides, not the error code: S3-compatible servers
  * (and every HEAD response, which has no body) leave the code empty.
  */
 public final class S3Errors {
@@ -21,51 +19,51 @@ public final class S3Errors {
     private S3Errors() {
     }
 
-    /** The API error for a failed S3 call on {@code target} (an {@code s3://bucket[/key]} text for messages). */
+    /**
+     * What a failed S3 call on {@code target} (an {@code s3://bucket[/key]} text for messages) means: an
+     * {@link S3Failure} for what the SDK threw; anything else (no credentials, a failure of the broker's own) as it is.
+     */
     public static RuntimeException translate(Throwable failure, String target) {
         Throwable e = unwrap(failure);
         CredentialsUnavailableException credentials = find(e, CredentialsUnavailableException.class);
         if (credentials != null) {
             return credentials;
         }
-        if (e instanceof BrokerException broker) {
-            return broker;
-        }
         if (find(e, ApiCallTimeoutException.class) != null || find(e, ApiCallAttemptTimeoutException.class) != null) {
-            return new BrokerException(ErrorCode.UPSTREAM_TIMEOUT, "S3 did not answer in time for " + target, e);
+            return new S3Failure(S3Failure.Kind.TIMEOUT, "S3 did not answer in time for " + target, e);
         }
         if (e instanceof NoSuchBucketException) {
-            return new BrokerException(ErrorCode.NO_SUCH_BUCKET, "No such bucket: " + target);
+            return new S3Failure(S3Failure.Kind.NO_SUCH_BUCKET, "No such bucket: " + target);
         }
         if (e instanceof NoSuchKeyException) {
-            return new BrokerException(ErrorCode.NO_SUCH_KEY, "No such key: " + target);
+            return new S3Failure(S3Failure.Kind.NO_SUCH_KEY, "No such key: " + target);
         }
         if (e instanceof S3Exception s3) {
             return fromStatus(s3, target);
         }
         if (e instanceof SdkClientException) {
-            return new BrokerException(ErrorCode.UPSTREAM_ERROR, "S3 could not be reached for " + target, e);
+            return new S3Failure(S3Failure.Kind.UPSTREAM, "S3 could not be reached for " + target, e);
         }
         return e instanceof RuntimeException runtime ? runtime : new CompletionException(e);
     }
 
-    private static BrokerException fromStatus(S3Exception e, String target) {
+    private static S3Failure fromStatus(S3Exception e, String target) {
         int status = e.statusCode();
         String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
         if (status == 403) {
-            return new BrokerException(ErrorCode.ACCESS_DENIED, "Access denied to " + target);
+            return new S3Failure(S3Failure.Kind.ACCESS_DENIED, "Access denied to " + target);
         }
         if (status == 404) {
             return "NoSuchBucket".equals(code)
-                    ? new BrokerException(ErrorCode.NO_SUCH_BUCKET, "No such bucket: " + target)
-                    : new BrokerException(ErrorCode.NO_SUCH_KEY, "No such key: " + target);
+                    ? new S3Failure(S3Failure.Kind.NO_SUCH_BUCKET, "No such bucket: " + target)
+                    : new S3Failure(S3Failure.Kind.NO_SUCH_KEY, "No such key: " + target);
         }
         String bucketRegion = e.awsErrorDetails() == null ? null
                 : e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region").orElse(null);
         if ((status == 301 || status == 400) && bucketRegion != null) {
-            return BrokerException.invalid("region", "the bucket of " + target + " is in region " + bucketRegion);
+            return new S3Failure(S3Failure.Kind.WRONG_REGION, "The bucket of " + target + " is in region " + bucketRegion);
         }
-        return new BrokerException(ErrorCode.UPSTREAM_ERROR,
+        return new S3Failure(S3Failure.Kind.UPSTREAM,
                 "S3 answered " + status + (code == null ? "" : " " + code) + " for " + target, e);
     }
 

@@ -9,10 +9,14 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
+import jakarta.inject.Singleton;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
@@ -25,6 +29,7 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
  * is one SHA-256 of the canonical request and one HMAC. {@code SigV4SignerTest} checks URLs and headers against
  * the SDK's own signer.
  */
+@Singleton
 final class SigV4Signer {
 
     static final String ALGORITHM = "AWS4-HMAC-SHA256";
@@ -64,8 +69,11 @@ final class SigV4Signer {
             String encodedToken) {
     }
 
-    /** By region; the number of regions is bounded by {@link S3Clients#MAX_REGIONS}. */
-    private final Map<String, SigningKey> keys = new ConcurrentHashMap<>();
+    /**
+     * By access key id and region, so that the credentials of many scopes each keep theirs; bounded, since every
+     * refresh of every scope brings a new access key id.
+     */
+    private final Cache<String, SigningKey> keys = Caffeine.newBuilder().maximumSize(4_096).build();
 
     /**
      * The presigned URL of {@code method} on {@code target}, valid for {@code lifetime} from {@code now}.
@@ -147,7 +155,8 @@ final class SigV4Signer {
     }
 
     private SigningKey signingKey(AwsSessionCredentialsIdentity credentials, String day, String region) {
-        SigningKey cached = keys.get(region);
+        String cacheKey = credentials.accessKeyId() + '/' + region;
+        SigningKey cached = keys.getIfPresent(cacheKey);
         if (cached != null && cached.credentials() == credentials && cached.day().equals(day)) {
             return cached;
         }
@@ -161,7 +170,7 @@ final class SigV4Signer {
         StringBuilder token = new StringBuilder(credentials.sessionToken().length() * 5 / 4);
         encode(credentials.sessionToken(), false, token);
         SigningKey fresh = new SigningKey(credentials, day, key, credential.toString(), token.toString());
-        keys.put(region, fresh);
+        keys.put(cacheKey, fresh);
         return fresh;
     }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.TestAuth;
 
 /**
  * SIGTERM on the packaged broker: it stops taking requests, lets a request in flight finish within the grace
@@ -41,6 +42,8 @@ class GracefulShutdownIT {
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
         builder.environment().put("QUARKUS_SHUTDOWN_TIMEOUT", "4S");
+        builder.environment().put("BROKER_AUTH_API_KEYS", TestAuth.CALLER + ":" + TestAuth.KEY_SHA256);
+        builder.environment().put("BROKER_ACCESS_WRITE", LocalS3Sts.bucket() + "/");
         Process broker = builder.start();
         try {
             awaitReady(port, broker, log);
@@ -51,7 +54,7 @@ class GracefulShutdownIT {
             // An upload that never ends: its client keeps the connection open and sends nothing more.
             Socket stuckClient = new Socket("127.0.0.1", port);
             OutputStream stuckOut = stuckClient.getOutputStream();
-            stuckOut.write(("PUT /item?bucket=" + bucket + "&key=" + stuck + " HTTP/1.1\r\nHost: localhost\r\n"
+            stuckOut.write(("PUT /item?bucket=" + bucket + "&key=" + stuck + " HTTP/1.1\r\nHost: localhost\r\n" + TestAuth.HEADER_LINE
                     + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             writeChunks(stuckOut, 20 * MIB);
             awaitOpenMultipartUpload(stuck);
@@ -60,7 +63,7 @@ class GracefulShutdownIT {
             Socket finishingClient = new Socket("127.0.0.1", port);
             OutputStream finishingOut = finishingClient.getOutputStream();
             int size = 12 * MIB;
-            finishingOut.write(("PUT /item?bucket=" + bucket + "&key=" + finishing + " HTTP/1.1\r\nHost: localhost\r\n"
+            finishingOut.write(("PUT /item?bucket=" + bucket + "&key=" + finishing + " HTTP/1.1\r\nHost: localhost\r\n" + TestAuth.HEADER_LINE
                     + "Content-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             finishingOut.write(new byte[size / 2]);
             finishingOut.flush();

@@ -23,6 +23,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.TestAuth;
 
 /** A broker that has never fetched credentials gets a burst of requests: STS must see exactly one AssumeRole. */
 @QuarkusTest
@@ -49,7 +50,7 @@ class ColdStartSingleFlightTest {
         URI uri = URI.create(item + "?bucket=" + LocalS3Sts.bucket() + "&key=cold/object&check=false");
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
-            calls.add(client.sendAsync(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString()));
+            calls.add(client.sendAsync(HttpRequest.newBuilder(uri).header("Authorization", TestAuth.BEARER).GET().build(), HttpResponse.BodyHandlers.ofString()));
         }
         for (CompletableFuture<HttpResponse<String>> call : calls) {
             assertEquals(200, call.get().statusCode(), call.get().body());

@@ -25,7 +25,8 @@ class OpenApiTest {
     /** Every endpoint the broker serves, JAX-RS and Vert.x routes alike. */
     static final Map<String, Set<String>> ENDPOINTS = Map.of(
             "/item", Set.of("get", "put", "post"),
-            "/item/upload-url", Set.of("get"));
+            "/item/upload-url", Set.of("get"),
+            "/credentials", Set.of("post"));
 
     @Test
     void documentsEveryEndpointWithItsErrors() {

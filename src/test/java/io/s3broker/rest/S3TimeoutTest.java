@@ -30,6 +30,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.TestAuth;
 
 /** S3 accepts connections and never answers: the broker gives up after broker.s3.timeout with a 504. */
 @QuarkusTest
@@ -93,6 +94,7 @@ class S3TimeoutTest {
         long start = System.nanoTime();
         // An InputStream of unknown length: chunked transfer encoding.
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url)
+                        .header("Authorization", TestAuth.BEARER)
                         .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[8 * 1024 * 1024 + 1])))
                         .timeout(Duration.ofSeconds(30))
                         .build(),

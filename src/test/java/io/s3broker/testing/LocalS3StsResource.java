@@ -11,6 +11,11 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class LocalS3StsResource implements QuarkusTestResourceLifecycleManager {
 
+    /** A bucket that does not exist, in the read allow-list, so that a request for it reaches S3 and gets its 404. */
+    public static final String MISSING_BUCKET = "no-such-bucket-for-tests";
+    /** A second region requests may name (broker.regions). */
+    public static final String OTHER_REGION = "eu-west-1";
+
     @Override
     public Map<String, String> start() {
         Map<String, String> env = LocalS3Sts.up();
@@ -21,6 +26,13 @@ public class LocalS3StsResource implements QuarkusTestResourceLifecycleManager {
         config.put("broker.s3.path-style", env.get("BROKER_S3_PATH_STYLE"));
         config.put("broker.s3.checksums", env.get("BROKER_S3_CHECKSUMS"));
         config.put("broker.region", env.get("BROKER_REGION"));
+        // Auth and allow-lists on, as in production: every test calls with TestAuth's key.
+        config.put("broker.auth.mode", "api-key");
+        config.put("broker.auth.api-keys", TestAuth.CALLER + ":" + TestAuth.KEY_SHA256);
+        config.put("broker.access.read", env.get("LOCAL_S3STS_BUCKET") + "/," + MISSING_BUCKET + "/");
+        config.put("broker.regions", OTHER_REGION);
+        config.put("broker.access.write", env.get("LOCAL_S3STS_BUCKET") + "/");
+        TestAuth.installRestAssuredDefault();
         config.put("aws.accessKeyId", env.get("AWS_ACCESS_KEY_ID"));
         config.put("aws.secretAccessKey", env.get("AWS_SECRET_ACCESS_KEY"));
         // @QuarkusTest runs the broker in this JVM, where the SDK reads system properties, not Quarkus config;

@@ -25,9 +25,14 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.s3broker.access.AccessPolicy;
+import io.s3broker.auth.Caller;
+import io.s3broker.credentials.Access;
 import io.s3broker.credentials.CredentialsCache;
+import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
 import io.s3broker.testing.RandomBytes;
+import io.s3broker.testing.TestAuth;
 
 /**
  * A long upload whose credentials are refreshed while it runs: its parts go out signed with different temporary
@@ -44,10 +49,12 @@ class CredentialsRefreshDuringUploadTest {
     URI base;
 
     @Inject
-    CredentialsCache credentials;
+    AccessPolicy access;
 
     @Test
     void aChunkedUploadSurvivesCredentialRefreshes() throws Exception {
+        CredentialsCache credentials = access.authorize(new Caller(TestAuth.CALLER), Access.WRITE, "test",
+                LocalS3Sts.bucket(), "refresh/any").cache();
         String key = "refresh/chunked-" + UUID.randomUUID();
         long size = 40 * MIB + 123; // five full parts and a short one
         long seed = 11;
@@ -64,6 +71,7 @@ class CredentialsRefreshDuringUploadTest {
             HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.ofInputStream(
                     () -> new Trickle(new RandomBytes(size, seed), MIB, Duration.ofMillis(100)));
             response = Uploads.HTTP.sendAsync(HttpRequest.newBuilder(new Uploads(base).itemUri(Uploads.destination(key)))
+                    .header("Authorization", TestAuth.BEARER)
                     .timeout(Duration.ofMinutes(2))
                     .PUT(body).build(), HttpResponse.BodyHandlers.ofString()).get();
         } finally {

@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 
-import io.s3broker.s3.PartBufferPool;
 
 class PartBufferPoolTest {
 

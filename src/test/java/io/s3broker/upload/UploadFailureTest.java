@@ -26,6 +26,7 @@ import io.restassured.path.json.JsonPath;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
 import io.s3broker.testing.RandomBytes;
+import io.s3broker.testing.TestAuth;
 
 /** Every bad upload gets a clear JSON error, and leaves no object and no open multipart upload. */
 @QuarkusTest
@@ -149,7 +150,7 @@ class UploadFailureTest {
     @Test
     void cleansUpAfterAClientThatDisconnectsDuringAMultipartUpload() throws Exception {
         long aborts = Uploads.metric("AbortMultipartUpload");
-        uploads().sendAndDisconnect("PUT /item?" + Uploads.destination(key) + " HTTP/1.1\r\nHost: localhost\r\n"
+        uploads().sendAndDisconnect("PUT /item?" + Uploads.destination(key) + " HTTP/1.1\r\nHost: localhost\r\n" + TestAuth.HEADER_LINE
                 + "Transfer-Encoding: chunked\r\n\r\n", 30 * MIB);
         assertNothingLeft(key);
         assertTrue(Uploads.metric("AbortMultipartUpload") > aborts, "the multipart upload was aborted");
@@ -157,7 +158,7 @@ class UploadFailureTest {
 
     @Test
     void cleansUpAfterAClientThatDisconnectsDuringAStreamedPut() throws Exception {
-        uploads().sendAndDisconnect("PUT /item?" + Uploads.destination(key) + " HTTP/1.1\r\nHost: localhost\r\n"
+        uploads().sendAndDisconnect("PUT /item?" + Uploads.destination(key) + " HTTP/1.1\r\nHost: localhost\r\n" + TestAuth.HEADER_LINE
                 + "Content-Length: " + (60 * MIB) + "\r\n\r\n", 20 * MIB);
         assertNothingLeft(key);
     }
@@ -169,7 +170,7 @@ class UploadFailureTest {
         long aborts = Uploads.metric("AbortMultipartUpload");
         String head = Uploads.fields(List.<String[]>of(new String[] { "bucket", LocalS3Sts.bucket() }, new String[] { "key", key }))
                 + "--" + Uploads.BOUNDARY + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"f\"\r\n\r\n";
-        String request = "POST /item HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary="
+        String request = "POST /item HTTP/1.1\r\nHost: localhost\r\n" + TestAuth.HEADER_LINE + "Content-Type: multipart/form-data; boundary="
                 + Uploads.BOUNDARY + "\r\n" + (chunked
                         ? "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(head.length()) + "\r\n" + head + "\r\n"
                         : "Content-Length: " + (100 * MIB) + "\r\n\r\n" + head);

@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.RandomBytes;
+import io.s3broker.testing.TestAuth;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
@@ -57,6 +58,7 @@ final class Uploads {
                     HttpRequest.BodyPublishers.ofInputStream(() -> new RandomBytes(length, seed)), length);
         }
         return HTTP.sendAsync(HttpRequest.newBuilder(itemUri(destination(key)))
+                .header("Authorization", TestAuth.BEARER)
                 .header("Content-Type", "application/x-test")
                 .timeout(Duration.ofMinutes(2))
                 .PUT(body).build(), HttpResponse.BodyHandlers.ofString());
@@ -98,6 +100,7 @@ final class Uploads {
 
     CompletableFuture<HttpResponse<String>> postRaw(String query, HttpRequest.BodyPublisher body) {
         return HTTP.sendAsync(HttpRequest.newBuilder(itemUri(query))
+                .header("Authorization", TestAuth.BEARER)
                 .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
                 .timeout(Duration.ofMinutes(2))
                 .POST(body).build(), HttpResponse.BodyHandlers.ofString());

@@ -1,6 +1,9 @@
 package io.s3broker.rest.error;
 
-/** A failure the client is told about as {@code {"success":false,"error":{"code","message"}}}. */
+/**
+ * A request the HTTP layer itself refuses (a missing or invalid parameter, a malformed body), with the code it answers.
+ * The layers below throw their own exceptions; {@link ApiErrors} maps all of them.
+ */
 public class BrokerException extends RuntimeException {
 
     private final ErrorCode code;
@@ -25,9 +28,5 @@ public class BrokerException extends RuntimeException {
 
     public static BrokerException invalid(String parameter, String why) {
         return new BrokerException(ErrorCode.INVALID_PARAMETER, "Invalid parameter '" + parameter + "': " + why);
-    }
-
-    public static BrokerException tooLarge(long maxSize) {
-        return new BrokerException(ErrorCode.PAYLOAD_TOO_LARGE, "The upload exceeds the maximum size of " + maxSize + " bytes");
     }
 }

@@ -11,28 +11,13 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import io.s3broker.credentials.CredentialsUnavailableException;
-
 /**
- * Turns every failure into the JSON error body with the right status: no HTML page, no stack trace, and no
- * detail of an unexpected failure beyond a generic message (the log has it).
+ * The JAX-RS side of {@link ApiErrors}: every failure becomes the JSON error body with the right status, no HTML
+ * page, no stack trace. JAX-RS's own exceptions (no such resource, wrong method or media type) are mapped here.
  */
 public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
-
-    @ServerExceptionMapper
-    public Response broker(BrokerException e) {
-        if (e.code().status() >= 500) {
-            LOG.warnf("%s: %s%s", e.code().code(), e.getMessage(), e.getCause() == null ? "" : " (" + e.getCause() + ")");
-        }
-        return respond(e.code(), e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response credentials(CredentialsUnavailableException e) {
-        return respond(ErrorCode.CREDENTIALS_UNAVAILABLE, e.getMessage());
-    }
 
     @ServerExceptionMapper
     public Response notFound(NotFoundException e) {
@@ -67,10 +52,14 @@ public class ErrorMappers {
         return respond(ErrorCode.INVALID_REQUEST, status, "Invalid request");
     }
 
+    /** Everything else: the failures of the broker's own layers, and the unexpected. */
     @ServerExceptionMapper
-    public Response unexpected(Throwable e) {
-        LOG.error("Request failed unexpectedly", e);
-        return respond(ErrorCode.INTERNAL_ERROR, "Internal error");
+    public Response failure(Throwable e) {
+        ApiErrors.ApiError error = ApiErrors.of(e);
+        Response.ResponseBuilder builder = Response.status(error.status()).type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(error.body());
+        error.headers().forEach(builder::header);
+        return builder.build();
     }
 
     public static Response respond(ErrorCode code, String message) {

@@ -1,0 +1,62 @@
+package io.s3broker.access;
+
+import java.time.Instant;
+
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import io.s3broker.auth.Caller;
+
+/**
+ * One line per grant (presigned URL, upload, vended credentials) and per denial, under the log category
+ * {@code s3broker.audit}: who, what, where, the outcome, until when, and the access key id of the credentials used,
+ * never a secret, token or signature. The fields also go into the MDC, so JSON logs carry them as fields.
+ */
+@Singleton
+public class Audit {
+
+    public static final String CATEGORY = "s3broker.audit";
+    private static final Logger LOG = Logger.getLogger(CATEGORY);
+
+    public void granted(Caller caller, String action, String bucket, String keyOrScope, Instant expiresAt,
+            String accessKeyId) {
+        log(caller, action, bucket, keyOrScope, "granted", expiresAt, accessKeyId, null);
+    }
+
+    public void denied(Caller caller, String action, String bucket, String keyOrScope, String reason) {
+        log(caller, action, bucket, keyOrScope, "denied", null, null, reason);
+    }
+
+    private static void log(Caller caller, String action, String bucket, String keyOrScope, String outcome,
+            Instant expiresAt, String accessKeyId, String reason) {
+        String expires = expiresAt == null ? "-" : expiresAt.toString();
+        String key = accessKeyId == null ? "-" : accessKeyId;
+        MDC.put("audit.caller", caller.name());
+        MDC.put("audit.action", action);
+        MDC.put("audit.bucket", bucket);
+        MDC.put("audit.target", keyOrScope);
+        MDC.put("audit.outcome", outcome);
+        MDC.put("audit.expiresAt", expires);
+        MDC.put("audit.accessKeyId", key);
+        try {
+            // Keys are client input: quote them so that a key cannot forge another field of the line.
+            LOG.infof("caller=%s action=%s bucket=%s target=\"%s\" outcome=%s expiresAt=%s accessKeyId=%s%s",
+                    caller.name(), action, bucket, escape(keyOrScope), outcome, expires, key,
+                    reason == null ? "" : " reason=\"" + escape(reason) + "\"");
+        } finally {
+            MDC.remove("audit.caller");
+            MDC.remove("audit.action");
+            MDC.remove("audit.bucket");
+            MDC.remove("audit.target");
+            MDC.remove("audit.outcome");
+            MDC.remove("audit.expiresAt");
+            MDC.remove("audit.accessKeyId");
+        }
+    }
+
+    private static String escape(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+}

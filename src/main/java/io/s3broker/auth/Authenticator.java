@@ -1,0 +1,94 @@
+package io.s3broker.auth;
+
+import java.util.List;
+import java.util.Locale;
+
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.s3broker.config.BrokerConfig;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * Tells who sent a request from its {@code Authorization: Bearer} header, in the one mode configured: an API key is
+ * never parsed as a JWT, nor a JWT looked up as an API key.
+ */
+@Singleton
+public class Authenticator {
+
+    private static final Logger LOG = Logger.getLogger(Authenticator.class);
+    private static final String BEARER = "bearer ";
+    /** Longer headers are refused before any parsing. */
+    static final int MAX_HEADER_LENGTH = 8192;
+
+    private final BrokerConfig.Auth.Mode mode;
+    private final ApiKeys apiKeys;
+    private final Instance<JWTParser> jwt;
+    private final boolean jwtKeysLocal;
+
+    public Authenticator(BrokerConfig config, Instance<JWTParser> jwt,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "mp.jwt.verify.publickey.location")
+            java.util.Optional<String> keyLocation) {
+        this.mode = config.auth().mode();
+        this.apiKeys = ApiKeys.parse(config.auth().apiKeys().orElse(List.of()));
+        this.jwt = jwt;
+        // Keys at an http(s) location are fetched (and refreshed) by the parser itself, with blocking I/O.
+        this.jwtKeysLocal = keyLocation.map(l -> !l.toLowerCase(Locale.ROOT).startsWith("http")).orElse(true);
+        if (mode == BrokerConfig.Auth.Mode.API_KEY && apiKeys.isEmpty()) {
+            throw new IllegalStateException("broker.auth.mode is api-key but broker.auth.api-keys (BROKER_AUTH_API_KEYS)"
+                    + " names no key: give name:sha256hex pairs, or choose broker.auth.mode=jwt or none");
+        }
+        if (mode == BrokerConfig.Auth.Mode.NONE) {
+            LOG.warn("broker.auth.mode=none: every request is served without authentication, as caller 'anonymous'."
+                    + " Anyone who reaches this port gets what the allow-lists give.");
+        }
+    }
+
+    public BrokerConfig.Auth.Mode mode() {
+        return mode;
+    }
+
+    /** The caller, or a failed Uni with {@link AuthenticationFailed}. Completes at once unless a JWT key must be fetched. */
+    public Uni<Caller> authenticate(String authorization) {
+        if (mode == BrokerConfig.Auth.Mode.NONE) {
+            return Uni.createFrom().item(Caller.ANONYMOUS);
+        }
+        if (authorization == null || authorization.isBlank()) {
+            return Uni.createFrom().failure(new AuthenticationFailed("Missing credential: send Authorization: Bearer <"
+                    + (mode == BrokerConfig.Auth.Mode.JWT ? "token" : "API key") + ">"));
+        }
+        if (authorization.length() > MAX_HEADER_LENGTH || authorization.length() <= BEARER.length()
+                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Uni.createFrom().failure(new AuthenticationFailed("Invalid credential: the Authorization header"
+                    + " must be 'Bearer ' and a credential"));
+        }
+        String credential = authorization.substring(BEARER.length()).strip();
+        if (mode == BrokerConfig.Auth.Mode.API_KEY) {
+            return apiKeys.match(credential)
+                    .map(caller -> Uni.createFrom().item(caller))
+                    .orElseGet(() -> Uni.createFrom().failure(new AuthenticationFailed("Invalid credential")));
+        }
+        Uni<Caller> verified = Uni.createFrom().item(() -> verifyJwt(credential));
+        // A JWKS fetch blocks; it may happen on any verification (first use, refresh), so those run on a worker.
+        return jwtKeysLocal ? verified : verified.runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private Caller verifyJwt(String token) {
+        try {
+            String subject = jwt.get().parse(token).getSubject();
+            if (subject == null || subject.isBlank()) {
+                throw new AuthenticationFailed("Invalid credential: the token has no subject");
+            }
+            return new Caller(subject);
+        } catch (ParseException e) {
+            // The parser's message says what was wrong (expired, wrong issuer...), never the token's content.
+            LOG.debugf("JWT refused: %s", e.getMessage());
+            throw new AuthenticationFailed("Invalid credential");
+        }
+    }
+}

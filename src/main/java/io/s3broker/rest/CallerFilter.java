@@ -1,0 +1,129 @@
+package io.s3broker.rest;
+
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.s3broker.access.CallerLimits;
+import io.s3broker.auth.Authenticator;
+import io.s3broker.auth.Caller;
+import io.s3broker.rest.error.BrokerException;
+import io.s3broker.rest.error.ErrorCode;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The gate of every API route, JAX-RS resources and upload routes alike: a query string that decodes and names each
+ * parameter once, an authenticated caller, and the caller's request rate. Health, metrics and OpenAPI stay open; a
+ * CORS preflight passes (Quarkus' CORS filter, which runs before, answers it).
+ */
+@ApplicationScoped
+public class CallerFilter {
+
+    /** Where the caller is kept for the handlers that follow. */
+    static final String CALLER = "broker.caller";
+    /** Before the upload routes, which run ahead of Quarkus' own body handling. */
+    static final int ORDER = RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 2;
+    static final List<String> PATHS = List.of("/item", "/item/*", "/credentials", "/credentials/*", "/s3", "/s3/*");
+
+    private final Authenticator authenticator;
+    private final CallerLimits limits;
+    private final RouteResponses responses;
+
+    public CallerFilter(Authenticator authenticator, CallerLimits limits, RouteResponses responses) {
+        this.authenticator = authenticator;
+        this.limits = limits;
+        this.responses = responses;
+    }
+
+    void register(@Observes Router router) {
+        PATHS.forEach(path -> router.route(path).order(ORDER).handler(this::filter));
+    }
+
+    /** The caller the filter let through; every request that reaches an API handler has one. */
+    public static Caller caller(RoutingContext ctx) {
+        Caller caller = ctx.get(CALLER);
+        if (caller == null) {
+            throw new IllegalStateException("No authenticated caller on " + ctx.request().path());
+        }
+        return caller;
+    }
+
+    void filter(RoutingContext ctx) {
+        if (isPreflight(ctx)) {
+            ctx.next();
+            return;
+        }
+        try {
+            checkQuery(ctx);
+        } catch (BrokerException e) {
+            responses.error(ctx, e);
+            return;
+        }
+        Context context = Vertx.currentContext();
+        boolean[] paused = { false };
+        authenticator.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)).subscribe().with(
+                caller -> onContext(context, () -> admit(ctx, caller, paused[0])),
+                failure -> onContext(context, () -> responses.error(ctx, failure)));
+        if (!ctx.response().ended() && ctx.get(CALLER) == null) {
+            // Verification went to a worker (a JWT whose keys are fetched): hold the body until it is done.
+            ctx.request().pause();
+            paused[0] = true;
+        }
+    }
+
+    private void admit(RoutingContext ctx, Caller caller, boolean paused) {
+        try {
+            limits.request(caller);
+        } catch (RuntimeException e) {
+            responses.error(ctx, e);
+            return;
+        }
+        ctx.put(CALLER, caller);
+        if (paused) {
+            ctx.request().resume();
+        }
+        ctx.next();
+    }
+
+    /** Malformed escapes and repeated parameters are refused here, the same way for every route. */
+    private static void checkQuery(RoutingContext ctx) {
+        MultiMap params;
+        try {
+            params = ctx.queryParams();
+        } catch (IllegalArgumentException e) {
+            throw new BrokerException(ErrorCode.INVALID_REQUEST, "Malformed query string: invalid percent-encoding");
+        }
+        for (String name : params.names()) {
+            if (params.getAll(name).size() > 1) {
+                throw new BrokerException(ErrorCode.INVALID_PARAMETER, "Invalid parameter '" + truncate(name)
+                        + "': given more than once");
+            }
+        }
+    }
+
+    private static String truncate(String name) {
+        return name.length() > 64 ? name.substring(0, 64) + "..." : name;
+    }
+
+    private static boolean isPreflight(RoutingContext ctx) {
+        return ctx.request().method() == HttpMethod.OPTIONS && ctx.request().getHeader(HttpHeaders.ORIGIN) != null
+                && ctx.request().getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD) != null;
+    }
+
+    /** An API key is checked at once, on the loop; a JWT may be verified on a worker, whose answer comes back here. */
+    private static void onContext(Context context, Runnable action) {
+        if (Vertx.currentContext() == context) {
+            action.run();
+        } else {
+            context.runOnContext(ignored -> action.run());
+        }
+    }
+}

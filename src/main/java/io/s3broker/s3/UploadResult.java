@@ -1,5 +1,0 @@
-package io.s3broker.s3;
-
-/** What a finished upload stored. */
-public record UploadResult(String bucket, String key, long size, String etag) {
-}

@@ -1,0 +1,70 @@
+package io.s3broker.s3;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.s3broker.aws.RegionClients;
+import io.s3broker.aws.S3Clients;
+import io.s3broker.credentials.CachedCredentials;
+
+/**
+ * Presigns GetObject and PutObject URLs with {@link SigV4Signer} on the base URL {@link BucketUrls} resolved. A URL
+ * never outlives the credentials that sign it.
+ */
+@ApplicationScoped
+public class UrlPresigner {
+
+    private final S3Clients clients;
+    private final BucketUrls buckets;
+    private final SigV4Signer signer;
+    private final Clock clock = Clock.systemUTC();
+
+    public UrlPresigner(S3Clients clients, BucketUrls buckets, SigV4Signer signer) {
+        this.clients = clients;
+        this.buckets = buckets;
+        this.signer = signer;
+    }
+
+    /** A GetObject URL valid for {@code expiresIn}, or until {@code signer} expires if that is sooner. */
+    public PresignedUrl presignGet(ObjectLocation object, CachedCredentials signer, Duration expiresIn) {
+        return presign("GET", object, Map.of(), signer, expiresIn);
+    }
+
+    /**
+     * A PutObject URL for a client that uploads directly; with {@code contentType}, the client must send exactly that
+     * Content-Type (it is signed), and likewise the ACL header. Same lifetime rule as {@link #presignGet}.
+     */
+    public PresignedUrl presignPut(ObjectLocation object, Optional<String> contentType, Optional<String> acl,
+            CachedCredentials signer, Duration expiresIn) {
+        Map<String, String> headers = new TreeMap<>();
+        contentType.ifPresent(type -> headers.put("content-type", type));
+        acl.ifPresent(value -> headers.put("x-amz-acl", value));
+        return presign("PUT", object, headers, signer, expiresIn);
+    }
+
+    private PresignedUrl presign(String method, ObjectLocation object, Map<String, String> headers,
+            CachedCredentials credentials, Duration expiresIn) {
+        Instant now = clock.instant();
+        RegionClients region = clients.forRegion(object.region());
+        SigV4Signer.Target target = buckets.target(region, object.bucket(), object.key());
+        Duration lifetime = lifetime(credentials, expiresIn, now);
+        String url = signer.presign(method, target, headers, region.region(), credentials.credentials(), lifetime, now);
+        Map<String, List<String>> signedHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        signedHeaders.put("host", List.of(target.host()));
+        headers.forEach((name, value) -> signedHeaders.put(name, List.of(value)));
+        return new PresignedUrl(url, method, signedHeaders, now.plus(lifetime));
+    }
+
+    /** What is asked for, cut to the credentials' remaining life in whole seconds (SigV4's unit). */
+    static Duration lifetime(CachedCredentials signer, Duration expiresIn, Instant now) {
+        Duration remaining = Duration.ofSeconds(signer.remaining(now).toSeconds());
+        return remaining.compareTo(expiresIn) < 0 ? remaining : expiresIn;
+    }
+}
