@@ -28,13 +28,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Sends the HeadObject of GET /item?check=true over Vert.x's HTTP client, on the event loop of the request it
- * serves, instead of through the SDK's S3 client. Measured on the local gateway (JFR, bench/item-bench.sh): the
- * SDK's async pipeline (interceptors, endpoint and auth scheme rules, marshalling, its own Netty threads and the
- * hop to its completion executor) took more than half of the broker's CPU per check, 0.5 ms of it, and that CPU
- * is what keeps a check from costing no more than the HEAD it makes. A HEAD has no body to marshal or parse, so
- * what is left to do by hand is small: the request is signed by {@link SigV4Signer}, checked against the SDK's
- * signer in its tests, and failures come back as the SDK's exceptions, so {@link S3Errors} maps them as before.
- * Every other S3 call still goes through the SDK.
+ * serves, with the SDK's retry rules and exception types; every other S3 call goes through the SDK. Why not the
+ * SDK's client: docs/decisions/0002-headobject-over-vertx.md
  */
 @ApplicationScoped
 public class HeadObjectClient {

@@ -22,12 +22,9 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /**
  * SigV4 signing in S3's dialect (unsigned payload, no double encoding, no path normalisation): presigned URLs, and
- * the headers of the bodiless requests the broker sends itself. Written by hand because the SDK's signer, called per URL, took 39% of the broker's CPU in GET
- * /item?check=false (JFR, bench/item-bench.sh): it derives the signing key again (four HMACs) and URL-encodes the
- * session token, several hundred characters, twice for every URL, with {@code URLEncoder}. Here the signing key is
- * derived once per credentials, day and region, and the token encoded once per credentials; what is left per request
- * is one SHA-256 of the canonical request and one HMAC. {@code SigV4SignerTest} checks URLs and headers against
- * the SDK's own signer.
+ * the headers of the bodiless requests the broker sends itself. The signing key is derived once per credentials,
+ * day and region, the session token encoded once per credentials. {@code SigV4SignerTest} checks it against the
+ * SDK's signer. Why by hand: docs/decisions/0001-own-sigv4-signer.md
  */
 @Singleton
 final class SigV4Signer {
