@@ -1,7 +1,5 @@
 package io.s3broker.rest;
 
-import java.util.List;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -20,9 +18,11 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The gate of every API route, JAX-RS resources and upload routes alike: a query string that decodes and names each
- * parameter once, an authenticated caller, and the caller's request rate. Health, metrics and OpenAPI stay open; a
- * CORS preflight passes (Quarkus' CORS filter, which runs before, answers it).
+ * The gate of every route, JAX-RS resources and upload routes alike: a query string that decodes and names each
+ * parameter once, an authenticated caller, and the caller's request rate. Closed by default: only Quarkus' own
+ * endpoints under /q (health, metrics, OpenAPI) stay open, judged on the normalized path, so that no spelling of a
+ * path ("//item", "/q/../item") reaches a handler that the gate did not see. A CORS preflight passes (Quarkus' CORS
+ * filter, which runs before, answers it).
  */
 @ApplicationScoped
 public class CallerFilter {
@@ -31,7 +31,8 @@ public class CallerFilter {
     static final String CALLER = "broker.caller";
     /** Before the upload routes, which run ahead of Quarkus' own body handling. */
     static final int ORDER = RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 2;
-    static final List<String> PATHS = List.of("/item", "/item/*", "/credentials", "/credentials/*", "/s3", "/s3/*");
+    /** Open to anyone: Quarkus' non-application endpoints. */
+    private static final String OPEN_ROOT = "/q/";
 
     private final Authenticator authenticator;
     private final CallerLimits limits;
@@ -44,7 +45,7 @@ public class CallerFilter {
     }
 
     void register(@Observes Router router) {
-        PATHS.forEach(path -> router.route(path).order(ORDER).handler(this::filter));
+        router.route().order(ORDER).handler(this::filter);
     }
 
     /** The caller the filter let through; every request that reaches an API handler has one. */
@@ -57,7 +58,8 @@ public class CallerFilter {
     }
 
     void filter(RoutingContext ctx) {
-        if (isPreflight(ctx)) {
+        String path = ctx.normalizedPath();
+        if (path.startsWith(OPEN_ROOT) || isPreflight(ctx)) {
             ctx.next();
             return;
         }
