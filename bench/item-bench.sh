@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/lib disable=SC2153 # knobs sets the settings
 # GET /item benchmark (issue "Foundation", "Done means"). One run, on this machine, side by side:
 #   1. GET /item?check=true  vs the same HeadObject sent straight to RGW (presigned HEAD URL), both with wrk
 #      target: broker >= 0.8x direct
@@ -54,27 +54,11 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SELF=item-bench
 # shellcheck source=lib/common.sh
 . "$HERE/lib/common.sh"
-# shellcheck source=lib/gateway.sh
-. "$HERE/lib/gateway.sh"
-# shellcheck source=lib/machine.sh
-. "$HERE/lib/machine.sh"
-# shellcheck source=lib/broker.sh
-. "$HERE/lib/broker.sh"
 
-WARMUP=${BENCH_WARMUP:-5s}
-JVM_WARMUP=${BENCH_JVM_WARMUP:-60}
-DURATION=${BENCH_DURATION:-20s}
-CONNECTIONS=${BENCH_CONNECTIONS:-32}
-THREADS=${BENCH_THREADS:-2}
-BURST=${BENCH_BURST:-256}
-ROUNDS=${BENCH_ROUNDS:-3}
-COLD_TRIES=${BENCH_COLD_TRIES:-3}
-BROKER_PORT=${BENCH_BROKER_PORT:-18080}
-TRIVIAL_PORT=${BENCH_TRIVIAL_PORT:-18081}
-NOAUTH_PORT=${BENCH_BROKER_NOAUTH_PORT:-18082}
-AUTH_MODE=${BENCH_AUTH:-both}
-DIRECT_SIGNER=${BENCH_DIRECT_SIGNER:-role}
-RESULTS=${BENCH_RESULTS:-$HERE/results-item.md}
+# A measured run during which other work used more CPU than DISTURBED_PCT (percent of one core) is flagged as disturbed.
+knobs WARMUP=5s JVM_WARMUP=60 DURATION=20s CONNECTIONS=32 THREADS=2 BURST=256 ROUNDS=3 COLD_TRIES=3 \
+  BROKER_PORT=18080 TRIVIAL_PORT=18081 BROKER_NOAUTH_PORT=18082 AUTH=both DIRECT_SIGNER=role DISTURBED_PCT=20 \
+  RETRIES=2 RESULTS="$HERE/results-item.md"
 # Both services run with the JVM options of the broker's image (Serial GC): on this 24 GiB machine the JVM would
 # pick G1, which cost the broker ~30% more CPU per request here, and no deployment of the broker runs G1.
 if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options"); fi
@@ -82,17 +66,13 @@ OBJECT_KEY=item-bench/head-object
 TARGET_DIRECT=0.8
 TARGET_TRIVIAL=0.3
 TARGET_AUTH=0.9
-# A measured run during which other work used more CPU than this (percent of one core) is flagged as disturbed.
-DISTURBED_PCT=${BENCH_DISTURBED_PCT:-20}
-RETRIES=${BENCH_RETRIES:-2}
 RETRIED=0
 
 COMMAND_LINE=$(command_line BENCH_ bench/item-bench.sh "$@")
 
 [[ $DIRECT_SIGNER == role || $DIRECT_SIGNER == admin ]] || die "BENCH_DIRECT_SIGNER must be role or admin"
-[[ $AUTH_MODE == both || $AUTH_MODE == on || $AUTH_MODE == off ]] || die "BENCH_AUTH must be both, on or off"
-[[ $BURST =~ ^[0-9]+$ && $CONNECTIONS =~ ^[0-9]+$ && $THREADS =~ ^[0-9]+$ && $JVM_WARMUP =~ ^[0-9]+$ ]] \
-  || die "BENCH_BURST/CONNECTIONS/THREADS/JVM_WARMUP must be numbers"
+[[ $AUTH == both || $AUTH == on || $AUTH == off ]] || die "BENCH_AUTH must be both, on or off"
+whole_numbers BURST CONNECTIONS THREADS JVM_WARMUP
 
 bench_start /tmp/item-bench.XXXXXX
 BROKER_PID=
@@ -255,10 +235,10 @@ code=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' -I "$HEAD_URL") || die "pre
 
 ITEM_PATH="/item?bucket=$BUCKET&key=$OBJECT_KEY"
 ITEM="http://127.0.0.1:$BROKER_PORT$ITEM_PATH"
-NOAUTH_ITEM="http://127.0.0.1:$NOAUTH_PORT$ITEM_PATH"
+NOAUTH_ITEM="http://127.0.0.1:$BROKER_NOAUTH_PORT$ITEM_PATH"
 # Rows of a broker without auth say so; BENCH_AUTH=off runs the one broker without it.
 OFF_TAG=", auth off"
-if [[ $AUTH_MODE == off ]]; then MAIN_AUTH=("${AUTH_OFF_ENV[@]}") MAIN_TAG=$OFF_TAG; else MAIN_AUTH=("${AUTH_ON_ENV[@]}") MAIN_TAG=; fi
+if [[ $AUTH == off ]]; then MAIN_AUTH=("${AUTH_OFF_ENV[@]}") MAIN_TAG=$OFF_TAG; else MAIN_AUTH=("${AUTH_ON_ENV[@]}") MAIN_TAG=; fi
 ROWS=()
 DISTURBED=()
 THREAD_LINES=()
@@ -273,15 +253,15 @@ log "starting the broker on 127.0.0.1:$BROKER_PORT (JVM args: ${JVM_ARGS[*]:-non
 start_broker BROKER_PID "$BROKER_PORT" "$WORK/broker.log" "${MAIN_AUTH[@]}"
 ready_check "$BROKER_PID" "$BROKER_PORT" "$ITEM"
 PROBE=
-[[ $AUTH_MODE == off ]] || PROBE=$(auth_probe "$ITEM&check=false")
-if [[ $AUTH_MODE == both ]]; then
-  log "starting the broker without auth on 127.0.0.1:$NOAUTH_PORT"
-  start_broker NOAUTH_PID "$NOAUTH_PORT" "$WORK/broker-noauth.log" "${AUTH_OFF_ENV[@]}"
-  ready_check "$NOAUTH_PID" "$NOAUTH_PORT" "$NOAUTH_ITEM"
+[[ $AUTH == off ]] || PROBE=$(auth_probe "$ITEM&check=false")
+if [[ $AUTH == both ]]; then
+  log "starting the broker without auth on 127.0.0.1:$BROKER_NOAUTH_PORT"
+  start_broker NOAUTH_PID "$BROKER_NOAUTH_PORT" "$WORK/broker-noauth.log" "${AUTH_OFF_ENV[@]}"
+  ready_check "$NOAUTH_PID" "$BROKER_NOAUTH_PORT" "$NOAUTH_ITEM"
 fi
 # Two thirds on the HeadObject path, the rest on check=false (same presign path at a higher rate).
 jvm_warmup broker "$JVM_WARMUP" "$ITEM&check=true" "$ITEM&check=true" "$ITEM&check=false"
-[[ $AUTH_MODE != both ]] \
+[[ $AUTH != both ]] \
   || jvm_warmup "broker$OFF_TAG" "$JVM_WARMUP" "$NOAUTH_ITEM&check=true" "$NOAUTH_ITEM&check=true" "$NOAUTH_ITEM&check=false"
 
 # 1. check=true vs direct HeadObject (and auth on vs off), alternating, so that a slow spell of the machine hits
@@ -294,7 +274,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
   DIRECT_ALL+=("$M_RPS")
   measure "broker GET /item?check=true$MAIN_TAG, round $round" "$BROKER_PID" "$WORK/report.lua" "$ITEM&check=true" 1
   CHECK_ALL+=("$M_RPS")
-  [[ $AUTH_MODE == both ]] || continue
+  [[ $AUTH == both ]] || continue
   measure "broker GET /item?check=true$OFF_TAG, round $round" "$NOAUTH_PID" "$WORK/report.lua" "$NOAUTH_ITEM&check=true" 1
   CHECK_OFF_ALL+=("$M_RPS")
 done
@@ -313,7 +293,7 @@ stop_pid "$TRIVIAL_PID"
 TRIVIAL_PID=
 NOCHECK_ALL=()
 NOCHECK_OFF_ALL=()
-if [[ $AUTH_MODE == both ]]; then
+if [[ $AUTH == both ]]; then
   for ((round = 1; round <= ROUNDS; round++)); do
     measure "broker GET /item?check=false, round $round" "$BROKER_PID" "$WORK/report.lua" "$ITEM&check=false" 0
     NOCHECK_ALL+=("$M_RPS")
@@ -373,12 +353,12 @@ V2=$(verdict "$R2" "$TARGET_TRIVIAL")
 V3=$([[ $DELTA == 1 && $BURST_OK == 1 ]] && echo met || echo "**MISSED**")
 V4=$([[ $BLOCKED == 0 ]] && echo met || echo "**MISSED**")
 V5A=met V5B=met
-if [[ $AUTH_MODE == both ]]; then
+if [[ $AUTH == both ]]; then
   R5A=$(ratio "$CHECK_RPS" "$CHECK_OFF_RPS") R5B=$(ratio "$NOCHECK_RPS" "$NOCHECK_OFF_RPS")
   V5A=$(verdict "$R5A" "$TARGET_AUTH") V5B=$(verdict "$R5B" "$TARGET_AUTH")
 fi
-case $AUTH_MODE in
-both) AUTH_LINE="one broker with BROKER_AUTH_MODE=api-key ($BUCKET/ allowed to read and write) and, in phases 1-2, one with BROKER_AUTH_MODE=none (no allow-list) on port $NOAUTH_PORT; every request to either sends the run's random key" ;;
+case $AUTH in
+both) AUTH_LINE="one broker with BROKER_AUTH_MODE=api-key ($BUCKET/ allowed to read and write) and, in phases 1-2, one with BROKER_AUTH_MODE=none (no allow-list) on port $BROKER_NOAUTH_PORT; every request to either sends the run's random key" ;;
 on) AUTH_LINE="BROKER_AUTH_MODE=api-key ($BUCKET/ allowed to read and write); every request sends the run's random key" ;;
 off) AUTH_LINE="BROKER_AUTH_MODE=none (no allow-list); every request still sends a random key" ;;
 esac
@@ -392,14 +372,14 @@ TABLE=$(
   echo "| target | figure | verdict |"
   echo "| --- | --- | --- |"
   echo "| 1. check=true >= $TARGET_DIRECT x direct HEAD (medians of $ROUNDS alternating rounds: ${CHECK_ALL[*]} vs ${DIRECT_ALL[*]}) | $CHECK_RPS / $DIRECT_RPS = **$R1** | $V1 |"
-  if [[ $AUTH_MODE == both ]]; then
+  if [[ $AUTH == both ]]; then
     echo "| 2. check=false >= $TARGET_TRIVIAL x trivial Quarkus (median of $ROUNDS rounds: ${NOCHECK_ALL[*]}) | $NOCHECK_RPS / $TRIVIAL_RPS = **$R2** | $V2 |"
   else
     echo "| 2. check=false >= $TARGET_TRIVIAL x trivial Quarkus | $NOCHECK_RPS / $TRIVIAL_RPS = **$R2** | $V2 |"
   fi
   echo "| 3. $BURST concurrent cold GETs -> exactly 1 AssumeRole, all 200 | +$DELTA at the gateway, metric $METRIC, all 200: $([[ $BURST_OK == 1 ]] && echo yes || echo no) | $V3 |"
   echo "| 4. no blocked-thread warnings | $BLOCKED | $V4 |"
-  if [[ $AUTH_MODE == both ]]; then
+  if [[ $AUTH == both ]]; then
     echo "| 5a. check=true, auth on >= $TARGET_AUTH x auth off (medians of $ROUNDS alternating rounds: ${CHECK_ALL[*]} vs ${CHECK_OFF_ALL[*]}) | $CHECK_RPS / $CHECK_OFF_RPS = **$R5A** | $V5A |"
     echo "| 5b. check=false, auth on >= $TARGET_AUTH x auth off (medians of $ROUNDS alternating rounds: ${NOCHECK_ALL[*]} vs ${NOCHECK_OFF_ALL[*]}) | $NOCHECK_RPS / $NOCHECK_OFF_RPS = **$R5B** | $V5B |"
   fi
@@ -447,25 +427,18 @@ it is high during every run; "other CPU" is the figure to judge a run by.
 EOF
 fi
 
+DISTURBED_LINE="no measured run was disturbed by other work (threshold ${DISTURBED_PCT}% CPU)"
+((${#DISTURBED[@]} == 0)) || DISTURBED_LINE="**disturbed** measured runs: $(IFS=';'; echo "${DISTURBED[*]}")"
 REPORT=$(
-  echo
-  echo "## Run of $DATE"
-  echo
-  echo "- command: \`$COMMAND_LINE\` (broker $BUILT)"
+  run_heading
   echo "- machine: $NPROC x $CPU_MODEL, memory $MEM; $JAVA_VERSION"
   echo "- load average before the run: $LOAD_BEFORE; other JVMs running: $FOREIGN_BEFORE"
-  if ((${#DISTURBED[@]})); then
-    echo "- **disturbed** measured runs: $(IFS=';'; echo "${DISTURBED[*]}")"
-  else
-    echo "- no measured run was disturbed by other work (threshold ${DISTURBED_PCT}% CPU)"
-  fi
-  if ((RETRIED)); then
-    echo "- $RETRIED measured runs were disturbed by other work and measured again; the table has the last of each"
-  fi
+  echo "- $DISTURBED_LINE"
+  ((RETRIED == 0)) || echo "- $RETRIED measured runs were disturbed by other work and measured again; the table has the last of each"
   echo "- gateway: $(gateway_desc)"
   echo "- CPU pinning: $PINNING"
   echo "- wrk: $THREADS threads, $CONNECTIONS connections, JVM warm-up ${JVM_WARMUP}s after each start, then per run warm-up $WARMUP and measured $DURATION; direct HEAD signed with $DIRECT_SIGNER credentials"
-  echo "- auth (BENCH_AUTH=$AUTH_MODE): $AUTH_LINE"
+  echo "- auth (BENCH_AUTH=$AUTH): $AUTH_LINE"
   echo
   echo "$TABLE"
   echo

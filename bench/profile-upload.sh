@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/lib
 # Where the broker's CPU goes during uploads: runs the built broker (target/quarkus-app, `./mvnw package` first)
 # under async-profiler (CPU samples every millisecond, kernel included; fetched from Maven Central) against the
 # shared local gateway (scripts/local-s3-sts.sh up), uploads the same file several times one way, and prints the
@@ -22,10 +22,6 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SELF=profile-upload
 # shellcheck source=lib/common.sh
 . "$HERE/lib/common.sh"
-# shellcheck source=lib/gateway.sh
-. "$HERE/lib/gateway.sh"
-# shellcheck source=lib/broker.sh
-. "$HERE/lib/broker.sh"
 WAY=${1:?usage: bench/profile-upload.sh put|chunked|form [uploads] [MiB per upload]}
 UPLOADS=${2:-8}
 MIB=${3:-256}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/lib disable=SC2153 # knobs sets the settings
 # Start-up benchmark (issue "Ship it"). One run, on this machine, side by side, N starts of each:
 #   a. the plain fast-jar                              on JDK 17 (the default java)
 #   b. the plain fast-jar                              on JDK 25
@@ -35,20 +35,12 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SELF=startup-bench
 # shellcheck source=lib/common.sh
 . "$HERE/lib/common.sh"
-# shellcheck source=lib/gateway.sh
-. "$HERE/lib/gateway.sh"
-# shellcheck source=lib/broker.sh
-. "$HERE/lib/broker.sh"
 
-RUNS=${BENCH_RUNS:-5}
-PORT=${BENCH_PORT:-18097}
-JDK17=${BENCH_JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}
-JDK25=${BENCH_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
-RESULTS=${BENCH_RESULTS:-$HERE/results-startup.md}
-RGW_MODE=${BENCH_RGW:-shared}
+knobs RUNS=5 PORT=18097 JDK17=/usr/lib/jvm/java-17-openjdk-amd64 JDK25=/usr/lib/jvm/temurin-25-jdk-amd64 \
+  RESULTS="$HERE/results-startup.md" RGW=shared
 # The shared gateway stays up as before: other runs may use it by now.
 RGW_KEEP=1
-[[ $RGW_MODE == shared ]] || RGW_KEEP=0
+[[ $RGW == shared ]] || RGW_KEEP=0
 LOAD_KEY=
 
 bench_start "${TMPDIR:-/tmp}/startup-bench.XXXXXX"
@@ -62,7 +54,7 @@ cleanup_run() {
 port_busy "$PORT" && die "port $PORT is in use (BENCH_PORT)"
 
 # ---------------------------------------------------------------- S3 + STS
-gateway_up "$RGW_MODE" /tmp/startup-bench-rgw "${BENCH_RGW_PORT:-17497}" "${BENCH_RGW_MON_PORT:-6797}" 512
+gateway_up "$RGW" /tmp/startup-bench-rgw "${BENCH_RGW_PORT:-17497}" "${BENCH_RGW_MON_PORT:-6797}" 512
 auth_init "$BUCKET"
 export "${AUTH_ON_ENV[@]}"
 

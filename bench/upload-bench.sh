@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck source-path=SCRIPTDIR
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/lib disable=SC2153 # knobs sets the settings
 # Upload benchmark (issue "Streaming uploads", "Done means"). One run, on this machine, side by side:
 #   1. 1 GiB and 100 MiB, each uploaded (a) PUT /item with Content-Length, (b) PUT /item chunked, (c) POST /item
 #      multipart form, (d) PUT straight to RGW with a presigned URL; MiB/s from curl's time_total.
@@ -54,25 +54,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SELF=upload-bench
 # shellcheck source=lib/common.sh
 . "$HERE/lib/common.sh"
-# shellcheck source=lib/gateway.sh
-. "$HERE/lib/gateway.sh"
-# shellcheck source=lib/machine.sh
-. "$HERE/lib/machine.sh"
-# shellcheck source=lib/broker.sh
-. "$HERE/lib/broker.sh"
 
-BIG_MIB=${BENCH_BIG_MIB:-1024}
-SMALL_MIB=${BENCH_SMALL_MIB:-100}
-REPEATS=${BENCH_REPEATS:-3}
-WARMUP_ROUNDS=${BENCH_WARMUP_ROUNDS:-12}
-CONCURRENCY=${BENCH_CONCURRENCY:-8}
-BROKER_PORT=${BENCH_BROKER_PORT:-18093}
-DISTURBED_PCT=${BENCH_DISTURBED_PCT:-25}
-DISTURBED_RETRIES=${BENCH_DISTURBED_RETRIES:-2}
-QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
-RGW_MODE=${BENCH_RGW:-private}
-MAX_SECONDS=${BENCH_MAX_SECONDS:-3600}
-RESULTS=${BENCH_RESULTS:-$HERE/results-upload.md}
+knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 WARMUP_ROUNDS=12 CONCURRENCY=8 BROKER_PORT=18093 DISTURBED_PCT=25 \
+  DISTURBED_RETRIES=2 QUIET_WAIT=60 RGW=private MAX_SECONDS=3600 RESULTS="$HERE/results-upload.md"
 # The broker runs as the image runs it: its JVM options file and glibc arena limit, plus the issue's heap limit.
 if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -Xmx128m -XX:-UsePerfData); fi
 BROKER_MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
@@ -84,13 +68,11 @@ CURL_MAX=900 # seconds, one upload or download
 LOG_PIPE=1
 # The private gateway is always stopped: its 3 GiB store is this run's alone.
 RGW_KEEP=0
-[[ $RGW_MODE == private ]] || RGW_KEEP=${BENCH_KEEP_RGW:-0}
+[[ $RGW == private ]] || RGW_KEEP=${BENCH_KEEP_RGW:-0}
 KEEP_WORK_ON_MISS=1
 
-for v in BIG_MIB SMALL_MIB REPEATS WARMUP_ROUNDS CONCURRENCY BROKER_PORT DISTURBED_PCT DISTURBED_RETRIES MAX_SECONDS \
-  QUIET_WAIT; do
-  [[ ${!v} =~ ^[0-9]+$ ]] || die "BENCH_$v must be a whole number"
-done
+whole_numbers BIG_MIB SMALL_MIB REPEATS WARMUP_ROUNDS CONCURRENCY BROKER_PORT DISTURBED_PCT DISTURBED_RETRIES \
+  MAX_SECONDS QUIET_WAIT
 ((REPEATS >= 1 && CONCURRENCY >= 1 && BIG_MIB >= 1 && SMALL_MIB >= 1)) || die "sizes, repeats and concurrency must be >= 1"
 
 COMMAND_LINE=$(command_line "BENCH_ BROKER_UPLOAD_ MALLOC_ JAVA_TOOL_OPTIONS" bench/upload-bench.sh "$@")
@@ -406,7 +388,7 @@ concurrent_run() { # way round
 ensure_tools curl python3 java sha256sum
 describe_machine
 CURL_VERSION=$(curl --version | head -n 1 | cut -d' ' -f1-2)
-gateway_up "$RGW_MODE" /tmp/upload-bench-rgw "${BENCH_RGW_PORT:-17493}" "${BENCH_RGW_MON_PORT:-6795}" "${BENCH_RGW_MEMSTORE_MIB:-3072}"
+gateway_up "$RGW" /tmp/upload-bench-rgw "${BENCH_RGW_PORT:-17493}" "${BENCH_RGW_MON_PORT:-6795}" "${BENCH_RGW_MEMSTORE_MIB:-3072}"
 auth_init "$BUCKET"
 PREFIX="upload-bench/$(date -u +%Y%m%dT%H%M%SZ)-$$/"
 build_broker
@@ -541,10 +523,7 @@ V_OK=$( ((${#FAILURES[@]} == 0)) && echo met || echo "**MISSED**")
 [[ $V_RSS == met && $V_DISK == met && $V_OK == met ]] || ALL_MET=0
 
 REPORT=$(
-  echo
-  echo "## Run of $DATE"
-  echo
-  echo "- command: \`$COMMAND_LINE\` (broker $BUILT)"
+  run_heading
   echo "- broker JVM: \`MALLOC_ARENA_MAX=$BROKER_MALLOC_ARENA_MAX java ${JVM_ARGS[*]}$([[ ${BENCH_GC_LOG:-1} == 0 ]] || echo " -Xlog:gc:file=/dev/shm/...") -jar quarkus-run.jar\`; BROKER_UPLOAD_* settings: $(compgen -v BROKER_UPLOAD_ | while read -r v; do printf '%s=%s ' "$v" "${!v}"; done; true)"
   echo "- auth: BROKER_AUTH_MODE=api-key ($BUCKET/ allowed to read and write), every upload sends the run's random key; a GET /item without the key answered $(auth_desc "$PROBE")"
   echo "- gateway: $(gateway_desc)"

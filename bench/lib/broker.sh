@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034 # what these functions set is for the scripts that source them
-# The broker under test: its build, its authentication settings and what its log says. Needs common.sh.
+# The broker under test: its build, its authentication settings and what its log says. Loaded by common.sh.
 
 # Builds the broker unless BENCH_BROKER_APP names a built target/quarkus-app (BENCH_BROKER_REV: that commit, else
 # the work tree); sets BROKER_APP and BUILT. The checkout is copied first, so that other builds in the checkout

@@ -1,6 +1,7 @@
-# shellcheck shell=bash disable=SC2034 # what these functions set is for the scripts that source them
-# Shared by the scripts of bench/: logging, processes and their clean-up, waiting for HTTP, Quarkus start-up and
-# small numeric helpers. The script sets SELF (its name in log lines) and then sources this file.
+# shellcheck shell=bash source-path=SCRIPTDIR disable=SC2034 # what these functions set is for the scripts that source them
+# Shared by the scripts of bench/: settings, logging, processes and their clean-up, waiting for HTTP, Quarkus
+# start-up and small numeric helpers. The script sets SELF (its name in log lines) and then sources this file,
+# which loads the rest of bench/lib (gateway.sh, machine.sh, broker.sh) too.
 # No variable here starts with BENCH_: command_line lists those as the caller's settings.
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -9,6 +10,22 @@ log() { printf '[%s] %s\n' "$SELF" "$*" >&2; }
 die() {
   log "ERROR: $*"
   exit 2
+}
+
+# Settings: each NAME=default sets NAME to the environment's BENCH_NAME if there is one, else to the default.
+knobs() { # NAME=default...
+  local kv env
+  for kv; do
+    env=BENCH_${kv%%=*}
+    printf -v "${kv%%=*}" '%s' "${!env:-${kv#*=}}"
+  done
+}
+
+whole_numbers() { # NAME...: each setting must be a whole number
+  local v
+  for v; do
+    [[ ${!v} =~ ^[0-9]+$ ]] || die "BENCH_$v must be a whole number"
+  done
 }
 
 # The command as given, for the results: the environment's settings with these prefixes first.
@@ -120,9 +137,21 @@ start_quarkus() { # var name port log path command...
   wait_http "http://127.0.0.1:$port$path" "${!var}" "$name"
 }
 
+# The first lines of a run's report: its date (describe_machine) and its command (command_line), with the build.
+run_heading() {
+  printf '\n## Run of %s\n\n- command: %s (broker %s)\n' "$DATE" "\`$COMMAND_LINE\`" "$BUILT"
+}
+
 # ---------------------------------------------------------------- numbers
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 meets() { awk -v r="$1" -v t="$2" 'BEGIN { exit !(r >= t) }'; }
 verdict() { if meets "$1" "$2"; then echo met; else echo "**MISSED**"; fi; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# shellcheck source=gateway.sh
+. "$REPO/bench/lib/gateway.sh"
+# shellcheck source=machine.sh
+. "$REPO/bench/lib/machine.sh"
+# shellcheck source=broker.sh
+. "$REPO/bench/lib/broker.sh"

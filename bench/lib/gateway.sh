@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2034 # what these functions set is for the scripts that source them
 # The local S3 + STS gateway of a run (scripts/local-s3-sts.sh) and requests to it as the bucket owner.
-# Needs common.sh.
+# Loaded by common.sh.
 
 # private: a gateway of the script's own (state dir, ports and memory store given), so that other test runs on the
 # machine neither fill its store, nor add AssumeRole calls to its count, nor load it; shared: the default one

@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2034 # what these functions set is for the scripts that source them
 # The machine: its description for the report, CPU accounting of a measured span, waiting for other work to calm
-# down, and CPU pinning. Needs common.sh and gateway.sh (Ceph's pids).
+# down, and CPU pinning. Loaded by common.sh.
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
