@@ -18,6 +18,7 @@
 # Environment (all optional):
 #   BENCH_RUNS=5                 measured starts per variant (after one discarded warm-up round)
 #   BENCH_PORT=18097             port of the broker under test (not 8080/8081 nor item-bench's 18080-18082)
+#   BENCH_TEST_PORT=18098        port of the integration tests' broker during the AOT training (not Quarkus' 8081)
 #   BENCH_JDK17=/usr/lib/jvm/java-17-openjdk-amd64   BENCH_JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
 #   BENCH_PLAIN_APP=DIR          a built plain target/quarkus-app (JDK 17 build) instead of building one
 #   BENCH_AOT_APP=DIR            a quarkus-app dir holding app.aot (recorded by BENCH_JDK25) instead of building one
@@ -56,7 +57,6 @@ port_busy "$PORT" && die "port $PORT is in use (BENCH_PORT)"
 # ---------------------------------------------------------------- S3 + STS
 gateway_up "$RGW" /tmp/startup-bench-rgw "${BENCH_RGW_PORT:-17497}" "${BENCH_RGW_MON_PORT:-6797}" 512
 auth_init "$BUCKET"
-export "${AUTH_ON_ENV[@]}"
 
 # ---------------------------------------------------------------- builds
 copy_tree() { # a copy of the work tree without build output, for a build of our own
@@ -79,9 +79,10 @@ if [[ -z $AOT_APP ]]; then
   log "building the aot-jar and training its AOT cache with JDK 25 (integration tests, ~1-2 min)"
   copy_tree "$WORK/aot-src"
   t0=$EPOCHREALTIME
+  # The tests' broker on a port of this benchmark's: dev runs and other test runs use Quarkus' default 8081.
   (cd "$WORK/aot-src" && JAVA_HOME=$JDK25 ./mvnw -B verify -Dquarkus.package.jar.aot.enabled=true -DskipITs=false \
     -Dtest=NativeRegistrationsTest -Dsurefire.failIfNoSpecifiedTests=false -Dmaven.test.failure.ignore=true \
-    >"$WORK/aot-build.log" 2>&1) \
+    -Dquarkus.http.test-port="${BENCH_TEST_PORT:-18098}" >"$WORK/aot-build.log" 2>&1) \
     || die "AOT build failed: $WORK/aot-build.log"
   AOT_BUILD_SECONDS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
   AOT_APP=$WORK/aot-src/target/quarkus-app
@@ -99,7 +100,8 @@ s3_admin -m 30 -o /dev/null --fail -X PUT --data-binary "startup bench" "$(objec
 
 # ---------------------------------------------------------------- measure
 log "measuring: 1 warm-up round + $RUNS rounds of 4 variants, round-robin"
-export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$PORT
+# Only now: the builds' integration tests bring their own settings.
+export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$PORT "${AUTH_ON_ENV[@]}"
 report=$WORK/report.md
 # The key reaches python through its environment only, which it takes out before it starts any broker.
 AUTH_HEADER=$AUTH_HEADER python3 - "$WORK" "$RUNS" "$PORT" "$JDK17" "$JDK25" "$PLAIN_APP" "$AOT_APP" "$BUCKET" \
