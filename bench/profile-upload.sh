@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/lib
 # Where the broker's CPU goes during uploads: runs the built broker (target/quarkus-app, `./mvnw package` first)
 # under async-profiler (CPU samples every millisecond, kernel included; fetched from Maven Central) against the
 # shared local gateway (scripts/local-s3-sts.sh up), uploads the same file several times one way, and prints the
@@ -13,11 +14,14 @@
 #   Unmeasured warm-up uploads of the same file come first (PROFILE_WARMUP=8), so that the JIT has settled.
 #   Only the measured uploads are profiled (the agent is loaded into the running broker with jcmd). Writes the
 #   collapsed stacks (one line per stack: frames;...;frames count) to /tmp/profile-upload-WAY.collapsed,
-#   for flame graphs or a closer look with grep; PROFILE_PORT (18094) is the broker's port.
+#   for flame graphs or a closer look with grep; PROFILE_PORT (18094) is the broker's port. The broker runs with auth
+#   (BROKER_AUTH_MODE=api-key) and a fresh random key, which every upload sends.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$HERE")
+SELF=profile-upload
+# shellcheck source=lib/common.sh
+. "$HERE/lib/common.sh"
 WAY=${1:?usage: bench/profile-upload.sh put|chunked|form [uploads] [MiB per upload]}
 UPLOADS=${2:-8}
 MIB=${3:-256}
@@ -25,55 +29,51 @@ WARMUP=${PROFILE_WARMUP:-8}
 PORT=${PROFILE_PORT:-18094}
 PROFILER_VERSION=4.1
 OUT=/tmp/profile-upload-$WAY.collapsed
-[[ $WAY =~ ^(put|chunked|form)$ ]] || { echo "the way is put, chunked or form" >&2; exit 2; }
-[[ -f $REPO/target/quarkus-app/quarkus-run.jar ]] || { echo "no target/quarkus-app: run ./mvnw package -DskipTests" >&2; exit 2; }
+[[ $WAY =~ ^(put|chunked|form)$ ]] || die "the way is put, chunked or form"
+[[ -f $REPO/target/quarkus-app/quarkus-run.jar ]] || die "no target/quarkus-app: run ./mvnw package -DskipTests"
 
 jar=$HOME/.m2/repository/tools/profiler/async-profiler/$PROFILER_VERSION/async-profiler-$PROFILER_VERSION-linux-x64.jar
 [[ -f $jar ]] || "$REPO/mvnw" -q dependency:get -Dartifact="tools.profiler:async-profiler:$PROFILER_VERSION:jar:linux-x64"
 rm -f "$OUT"
-work=$(mktemp -d /dev/shm/profile-upload.XXXXXX)
-broker=
-cleanup() {
-  [[ -n $broker ]] && kill "$broker" 2>/dev/null && wait "$broker" 2>/dev/null || true
-  rm -rf "$work"
+bench_start /dev/shm/profile-upload.XXXXXX
+BROKER_PID=
+RGW_KEEP=1 # the shared gateway: others use it too
+# shellcheck disable=SC2317 # called by bench_cleanup
+cleanup_run() {
+  stop_pid "$BROKER_PID"
+  rm -f "$WORK/source" # in RAM, and no use after the run
 }
-trap cleanup EXIT
-unzip -q -o "$jar" 'linux-x64/*' -d "$work"
+unzip -q -o "$jar" 'linux-x64/*' -d "$WORK"
 
-env_file=$("$REPO/scripts/local-s3-sts.sh" up | tail -n 1)
-set -a; . "$env_file"; set +a
-head -c $((MIB * 1048576)) /dev/urandom > "$work/source"
+gateway_up shared
+auth_init "$BUCKET"
+head -c $((MIB * 1048576)) /dev/urandom > "$WORK/source"
 
 # Perf events where the kernel allows them (they see kernel frames too), else a timer.
 event=cpu
 [[ $(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 3) -le 2 ]] || event=itimer
-(cd "$work" && exec env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$PORT" MALLOC_ARENA_MAX=2 java \
-  @"$REPO/docker/jvm.options" -Xmx128m \
-  -jar "$REPO/target/quarkus-app/quarkus-run.jar" > "$work/broker.log" 2>&1) &
-broker=$!
-for _ in $(seq 120); do curl -sf "http://127.0.0.1:$PORT/q/health/ready" > /dev/null && break; sleep 0.5; done
+start_quarkus BROKER_PID broker "$PORT" "$WORK/broker.log" /q/health/ready "${AUTH_ON_ENV[@]}" MALLOC_ARENA_MAX=2 \
+  java @"$REPO/docker/jvm.options" -Xmx128m -jar "$REPO/target/quarkus-app/quarkus-run.jar"
 
 key=profile-upload/$WAY
 upload() {
-  local url="http://127.0.0.1:$PORT/item" code
+  local url="http://127.0.0.1:$PORT/item" code curl=(curl -sS -o /dev/null -w '%{http_code}' -H "$AUTH_HEADER")
   case $WAY in
-    put) code=$(curl -sS -o /dev/null -w '%{http_code}' -T "$work/source" "$url?bucket=$LOCAL_S3STS_BUCKET&key=$key") ;;
-    chunked) code=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: chunked' -T "$work/source" \
-      "$url?bucket=$LOCAL_S3STS_BUCKET&key=$key") ;;
-    form) code=$(curl -sS -o /dev/null -w '%{http_code}' -F "bucket=$LOCAL_S3STS_BUCKET" -F "key=$key" \
-      -F "file=@$work/source" "$url") ;;
+    put) code=$("${curl[@]}" -T "$WORK/source" "$url?bucket=$BUCKET&key=$key") ;;
+    chunked) code=$("${curl[@]}" -H 'Transfer-Encoding: chunked' -T "$WORK/source" "$url?bucket=$BUCKET&key=$key") ;;
+    form) code=$("${curl[@]}" -F "bucket=$BUCKET" -F "key=$key" -F "file=@$WORK/source" "$url") ;;
   esac
-  [[ $code == 201 ]] || { echo "upload answered $code; broker log: $work/broker.log" >&2; tail -5 "$work/broker.log" >&2; exit 1; }
+  [[ $code == 201 ]] || { tail -5 "$WORK/broker.log" >&2; die "upload answered $code; broker log: $WORK/broker.log"; }
   # The same key each time; the gateway keeps overwritten objects in RAM until its garbage collector runs.
-  timeout 60 radosgw-admin -c "$LOCAL_S3STS_DIR/ceph.conf" -n client.admin gc process --include-all > /dev/null 2>&1 || true
+  gc_process
 }
 for _ in $(seq "$WARMUP"); do upload; done
-echo "[profile-upload] $WARMUP warm-up uploads done; profiling $UPLOADS uploads of $MIB MiB, way $WAY (event $event)"
-kill -0 "$broker"
+log "$WARMUP warm-up uploads done; profiling $UPLOADS uploads of $MIB MiB, way $WAY (event $event)"
+kill -0 "$BROKER_PID"
 # Loading the agent into the running JVM is what async-profiler's own launcher does; jcmd comes with every JDK.
 jcmd=$(dirname "$(readlink -f "$(command -v java)")")/jcmd
 # The options go quoted: jcmd would take their '=' for its own named arguments.
-profiler() { "$jcmd" "$broker" JVMTI.agent_load "$work/linux-x64/libasyncProfiler.so" "\"$1\"" > /dev/null; }
+profiler() { "$jcmd" "$BROKER_PID" JVMTI.agent_load "$WORK/linux-x64/libasyncProfiler.so" "\"$1\"" > /dev/null; }
 profiler "start,event=$event,interval=1ms"
 for _ in $(seq "$UPLOADS"); do upload; done
 profiler "stop,collapsed,file=$OUT"
@@ -100,3 +100,4 @@ print("the broker's own code, with what it calls (ms/MiB):")
 for frame, n in own.most_common(12):
     print(f'  {n / mib:6.3f}  {frame[:110]}')
 EOF
+STATUS=0

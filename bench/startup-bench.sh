@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/lib disable=SC2153 # knobs sets the settings
 # Start-up benchmark (issue "Ship it"). One run, on this machine, side by side, N starts of each:
 #   a. the plain fast-jar                              on JDK 17 (the default java)
 #   b. the plain fast-jar                              on JDK 25
@@ -16,43 +17,46 @@
 # usage: bench/startup-bench.sh
 # Environment (all optional):
 #   BENCH_RUNS=5                 measured starts per variant (after one discarded warm-up round)
-#   BENCH_PORT=18097             port of the broker under test (not 8080/8081 nor item-bench's 18080/18081)
+#   BENCH_PORT=18097             port of the broker under test (not 8080/8081 nor item-bench's 18080-18082)
+#   BENCH_TEST_PORT=18098        port of the integration tests' broker during the AOT training (not Quarkus' 8081)
 #   BENCH_JDK17=/usr/lib/jvm/java-17-openjdk-amd64   BENCH_JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
 #   BENCH_PLAIN_APP=DIR          a built plain target/quarkus-app (JDK 17 build) instead of building one
 #   BENCH_AOT_APP=DIR            a quarkus-app dir holding app.aot (recorded by BENCH_JDK25) instead of building one
 #   BENCH_RESULTS=FILE           where to append the report (default bench/results-startup.md)
 #   BENCH_KEEP_LOGS=1            keep the work dir (broker logs) after the run
-# Builds happen in a copy of the work tree (target/ of the checkout is left alone).
+#   BENCH_RGW=shared|private     shared (default): the default local gateway (/tmp/s3-sts-broker-rgw, port 7480), left
+#                                running; private: one of its own in /tmp/startup-bench-rgw on 127.0.0.1:17497
+#                                (BENCH_RGW_PORT, BENCH_RGW_MON_PORT 6797), stopped at the end
+# Builds happen in a copy of the work tree (target/ of the checkout is left alone). Every start runs with auth
+# (BROKER_AUTH_MODE=api-key, the bucket allowed) and every request sends the run's random key.
 # Exit status: 0 target met, 1 target missed (the report is written either way), 2 the run itself failed.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$HERE")
-RUNS=${BENCH_RUNS:-5}
-PORT=${BENCH_PORT:-18097}
-JDK17=${BENCH_JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}
-JDK25=${BENCH_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
-RESULTS=${BENCH_RESULTS:-$HERE/results-startup.md}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/startup-bench.XXXXXX")
+SELF=startup-bench
+# shellcheck source=lib/common.sh
+. "$HERE/lib/common.sh"
 
-log() { printf '[startup-bench] %s\n' "$*" >&2; }
-fail() {
-  log "ERROR: $*"
-  log "work dir kept: $WORK"
-  exit 2
+knobs RUNS=5 PORT=18097 JDK17=/usr/lib/jvm/java-17-openjdk-amd64 JDK25=/usr/lib/jvm/temurin-25-jdk-amd64 \
+  RESULTS="$HERE/results-startup.md" RGW=shared
+# The shared gateway stays up as before: other runs may use it by now.
+RGW_KEEP=1
+[[ $RGW == shared ]] || RGW_KEEP=0
+LOAD_KEY=
+
+bench_start "${TMPDIR:-/tmp}/startup-bench.XXXXXX"
+# shellcheck disable=SC2317 # called by bench_cleanup
+cleanup_run() {
+  [[ -z $LOAD_KEY ]] || s3_admin -m 10 -o /dev/null -X DELETE "$(object_url "$LOAD_KEY")" || true
 }
-cleanup() { [[ ${BENCH_KEEP_LOGS:-0} == 1 ]] || rm -rf "$WORK"; }
 
-[[ -x $JDK17/bin/java ]] || fail "no JDK 17 at $JDK17 (BENCH_JDK17)"
-[[ -x $JDK25/bin/java ]] || fail "no JDK 25 at $JDK25 (BENCH_JDK25)"
-(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && fail "port $PORT is in use (BENCH_PORT)"
+[[ -x $JDK17/bin/java ]] || die "no JDK 17 at $JDK17 (BENCH_JDK17)"
+[[ -x $JDK25/bin/java ]] || die "no JDK 25 at $JDK25 (BENCH_JDK25)"
+port_busy "$PORT" && die "port $PORT is in use (BENCH_PORT)"
 
 # ---------------------------------------------------------------- S3 + STS
-env_file=$("$REPO/scripts/local-s3-sts.sh" up) || fail "the local S3/STS server did not start"
-set -a
-# shellcheck source=/dev/null
-. "$env_file"
-set +a
+gateway_up "$RGW" /tmp/startup-bench-rgw "${BENCH_RGW_PORT:-17497}" "${BENCH_RGW_MON_PORT:-6797}" 512
+auth_init "$BUCKET"
 
 # ---------------------------------------------------------------- builds
 copy_tree() { # a copy of the work tree without build output, for a build of our own
@@ -66,7 +70,7 @@ if [[ -z $PLAIN_APP ]]; then
   log "building the plain fast-jar with JDK 17"
   copy_tree "$WORK/plain-src"
   (cd "$WORK/plain-src" && JAVA_HOME=$JDK17 ./mvnw -B -q package -DskipTests >"$WORK/plain-build.log" 2>&1) \
-    || fail "plain build failed: $WORK/plain-build.log"
+    || die "plain build failed: $WORK/plain-build.log"
   PLAIN_APP=$WORK/plain-src/target/quarkus-app
 fi
 if [[ -z $AOT_APP ]]; then
@@ -75,36 +79,38 @@ if [[ -z $AOT_APP ]]; then
   log "building the aot-jar and training its AOT cache with JDK 25 (integration tests, ~1-2 min)"
   copy_tree "$WORK/aot-src"
   t0=$EPOCHREALTIME
+  # The tests' broker on a port of this benchmark's: dev runs and other test runs use Quarkus' default 8081.
   (cd "$WORK/aot-src" && JAVA_HOME=$JDK25 ./mvnw -B verify -Dquarkus.package.jar.aot.enabled=true -DskipITs=false \
     -Dtest=NativeRegistrationsTest -Dsurefire.failIfNoSpecifiedTests=false -Dmaven.test.failure.ignore=true \
-    >"$WORK/aot-build.log" 2>&1) \
-    || fail "AOT build failed: $WORK/aot-build.log"
+    -Dquarkus.http.test-port="${BENCH_TEST_PORT:-18098}" >"$WORK/aot-build.log" 2>&1) \
+    || die "AOT build failed: $WORK/aot-build.log"
   AOT_BUILD_SECONDS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
   AOT_APP=$WORK/aot-src/target/quarkus-app
 fi
-[[ -f $PLAIN_APP/quarkus-run.jar ]] || fail "no quarkus-run.jar in $PLAIN_APP"
-[[ -f $AOT_APP/app.aot ]] || fail "no app.aot in $AOT_APP"
+[[ -f $PLAIN_APP/quarkus-run.jar ]] || die "no quarkus-run.jar in $PLAIN_APP"
+[[ -f $AOT_APP/app.aot ]] || die "no app.aot in $AOT_APP"
 # A cache the JVM cannot use is ignored with a warning by default: refuse to measure that.
 (cd "$AOT_APP" && "$JDK25/bin/java" -XX:AOTCache=app.aot -XX:AOTMode=on -cp quarkus-run.jar -version >/dev/null 2>&1) \
-  || fail "$AOT_APP/app.aot does not load on $JDK25 (recorded by another JVM, or the jars changed)"
+  || die "$AOT_APP/app.aot does not load on $JDK25 (recorded by another JVM, or the jars changed)"
 
 # Put the object that the light-load phase presigns (as the bucket owner, like the tests do).
 LOAD_KEY="startup-bench/$$-$RANDOM.txt"
-curl -sS -m 30 -o /dev/null --fail --aws-sigv4 "aws:amz:$AWS_REGION:s3" \
-  --user "$LOCAL_S3STS_ADMIN_ACCESS_KEY:$LOCAL_S3STS_ADMIN_SECRET_KEY" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
-  -X PUT --data-binary "startup bench" "$LOCAL_S3STS_ENDPOINT/$LOCAL_S3STS_BUCKET/$LOAD_KEY" \
-  || fail "could not put the load object"
+s3_admin -m 30 -o /dev/null --fail -X PUT --data-binary "startup bench" "$(object_url "$LOAD_KEY")" \
+  || die "could not put the load object"
 
 # ---------------------------------------------------------------- measure
 log "measuring: 1 warm-up round + $RUNS rounds of 4 variants, round-robin"
-export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$PORT
+# Only now: the builds' integration tests bring their own settings.
+export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$PORT "${AUTH_ON_ENV[@]}"
 report=$WORK/report.md
-python3 - "$WORK" "$RUNS" "$PORT" "$JDK17" "$JDK25" "$PLAIN_APP" "$AOT_APP" "$LOCAL_S3STS_BUCKET" "$LOAD_KEY" \
-  >"$report" <<'PY' || fail "measurement failed (logs in $WORK)"
+# The key reaches python through its environment only, which it takes out before it starts any broker.
+AUTH_HEADER=$AUTH_HEADER python3 - "$WORK" "$RUNS" "$PORT" "$JDK17" "$JDK25" "$PLAIN_APP" "$AOT_APP" "$BUCKET" \
+  "$LOAD_KEY" >"$report" <<'PY' || die "measurement failed (logs in $WORK)"
 import http.client, os, re, signal, statistics, subprocess, sys, threading, time
 
 work, runs, port, jdk17, jdk25, plain, aot, bucket, key = sys.argv[1:]
 runs, port = int(runs), int(port)
+auth_name, _, auth_value = os.environ.pop("AUTH_HEADER").partition(": ")
 
 VARIANTS = [
     ("a", "fast-jar, JDK 17", jdk17, plain, []),
@@ -116,7 +122,7 @@ VARIANTS = [
 def get(path, timeout=2.0):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers={auth_name: auth_value})
         r = conn.getresponse()
         r.read()
         return r.status
@@ -245,11 +251,9 @@ ratio=$(sed -n 's/<!-- ratio=\(.*\) -->/\1/p' "$report")
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), load average before: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "JDK 17: $("$JDK17/bin/java" -version 2>&1 | head -1); JDK 25: $("$JDK25/bin/java" -version 2>&1 | head -1)."
   echo "Command: \`bench/startup-bench.sh\` (BENCH_RUNS=$RUNS); medians of $RUNS starts each after one warm-up round, run round-robin.${AOT_BUILD_SECONDS:+ AOT build with training: ${AOT_BUILD_SECONDS} s.}"
+  echo "Gateway: $(gateway_desc). Auth: BROKER_AUTH_MODE=api-key on every start, every request with the run's random key."
   echo
   grep -v '^<!--' "$report"
 } | tee -a "$RESULTS"
-curl -sS -m 10 -o /dev/null --aws-sigv4 "aws:amz:$AWS_REGION:s3" \
-  --user "$LOCAL_S3STS_ADMIN_ACCESS_KEY:$LOCAL_S3STS_ADMIN_SECRET_KEY" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' \
-  -X DELETE "$LOCAL_S3STS_ENDPOINT/$LOCAL_S3STS_BUCKET/$LOAD_KEY" || true
-cleanup
-awk -v r="$ratio" 'BEGIN { exit !(r <= 0.6) }'
+STATUS=$(awk -v r="$ratio" 'BEGIN { print (r <= 0.6 ? 0 : 1) }')
+exit "$STATUS"

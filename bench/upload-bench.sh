@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/lib disable=SC2153 # knobs sets the settings
 # Upload benchmark (issue "Streaming uploads", "Done means"). One run, on this machine, side by side:
 #   1. 1 GiB and 100 MiB, each uploaded (a) PUT /item with Content-Length, (b) PUT /item chunked, (c) POST /item
 #      multipart form, (d) PUT straight to RGW with a presigned URL; MiB/s from curl's time_total.
@@ -23,7 +24,7 @@
 #                                            after 4, C2 still took 30% of the broker's CPU in the first measured GiB;
 #                                            then always one unmeasured round with the big file (Ceph's memory store)
 #   BENCH_CONCURRENCY=8                      parallel uploads of phase 4
-#   BENCH_BROKER_PORT=18093                  (not 8080/8081, nor the other benchmarks' 18080/18081/18097)
+#   BENCH_BROKER_PORT=18093                  (not 8080/8081, nor the other benchmarks' 18080-18082/18097)
 #   BENCH_DISTURBED_PCT=25                   an upload during which other work used more CPU than this (percent of
 #                                            one core) is repeated, up to BENCH_DISTURBED_RETRIES=2 times; before each
 #                                            measured upload the run waits (at most BENCH_QUIET_WAIT=60 s) until the
@@ -44,83 +45,51 @@
 #   BENCH_KEEP_LOGS=1                        keep the work dir (broker log, GC log, per-upload data) after success
 #   BENCH_KEEP_RGW=1                         leave the gateway running even if this script booted it (shared only;
 #                                            the private one is always stopped)
+# The broker runs with auth (BROKER_AUTH_MODE=api-key, the bucket allowed to read and write) and a fresh random key,
+# which every upload sends.
 # Exit status: 0 all targets met, 1 a target missed (results are written either way), 2 the run itself failed.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$HERE")
-BIG_MIB=${BENCH_BIG_MIB:-1024}
-SMALL_MIB=${BENCH_SMALL_MIB:-100}
-REPEATS=${BENCH_REPEATS:-3}
-WARMUP_ROUNDS=${BENCH_WARMUP_ROUNDS:-12}
-CONCURRENCY=${BENCH_CONCURRENCY:-8}
-BROKER_PORT=${BENCH_BROKER_PORT:-18093}
-DISTURBED_PCT=${BENCH_DISTURBED_PCT:-25}
-DISTURBED_RETRIES=${BENCH_DISTURBED_RETRIES:-2}
-QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
-RGW_MODE=${BENCH_RGW:-private}
-MAX_SECONDS=${BENCH_MAX_SECONDS:-3600}
-RESULTS=${BENCH_RESULTS:-$HERE/results-upload.md}
+SELF=upload-bench
+# shellcheck source=lib/common.sh
+. "$HERE/lib/common.sh"
+
+knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 WARMUP_ROUNDS=12 CONCURRENCY=8 BROKER_PORT=18093 DISTURBED_PCT=25 \
+  DISTURBED_RETRIES=2 QUIET_WAIT=60 RGW=private MAX_SECONDS=3600 RESULTS="$HERE/results-upload.md"
 # The broker runs as the image runs it: its JVM options file and glibc arena limit, plus the issue's heap limit.
 if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -Xmx128m -XX:-UsePerfData); fi
 BROKER_MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 TARGET_RATIO=0.9
 TARGET_RSS_MIB=300
 CURL_MAX=900 # seconds, one upload or download
+# The broker's log goes through a pipe (as to a container runtime), so that the log file's disk writes are cat's,
+# not the broker's: its write_bytes is a target.
+LOG_PIPE=1
+# The private gateway is always stopped: its 3 GiB store is this run's alone.
+RGW_KEEP=0
+[[ $RGW == private ]] || RGW_KEEP=${BENCH_KEEP_RGW:-0}
+KEEP_WORK_ON_MISS=1
 
-log() { printf '[upload-bench] %s\n' "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 2
-}
-
-for v in BIG_MIB SMALL_MIB REPEATS WARMUP_ROUNDS CONCURRENCY BROKER_PORT DISTURBED_PCT DISTURBED_RETRIES MAX_SECONDS \
-  QUIET_WAIT; do
-  [[ ${!v} =~ ^[0-9]+$ ]] || die "BENCH_$v must be a whole number"
-done
+whole_numbers BIG_MIB SMALL_MIB REPEATS WARMUP_ROUNDS CONCURRENCY BROKER_PORT DISTURBED_PCT DISTURBED_RETRIES \
+  MAX_SECONDS QUIET_WAIT
 ((REPEATS >= 1 && CONCURRENCY >= 1 && BIG_MIB >= 1 && SMALL_MIB >= 1)) || die "sizes, repeats and concurrency must be >= 1"
 
-# Command line as given, for the results (BENCH_*, BROKER_UPLOAD_*, MALLOC_* and JAVA_TOOL_OPTIONS settings first).
-COMMAND_LINE=$(
-  for v in $(compgen -v BENCH_ || true) $(compgen -v BROKER_UPLOAD_ || true) $(compgen -v MALLOC_ || true) \
-    $(compgen -v JAVA_TOOL_OPTIONS || true); do printf '%s=%q ' "$v" "${!v}"; done
-  printf 'bench/upload-bench.sh'
-  for a in "$@"; do printf ' %q' "$a"; done
-)
+COMMAND_LINE=$(command_line "BENCH_ BROKER_UPLOAD_ MALLOC_ JAVA_TOOL_OPTIONS" bench/upload-bench.sh "$@")
 
 # One run at a time: a second one would share the private gateway (and stop it under the first).
 exec 9>"/tmp/.upload-bench.lock"
 flock -n 9 || die "another bench/upload-bench.sh run is in progress (lock /tmp/.upload-bench.lock)"
 
-# ---------------------------------------------------------------- cleanup
-
-WORK=$(mktemp -d /tmp/upload-bench.XXXXXX)
+bench_start /tmp/upload-bench.XXXXXX
 SHM=$(mktemp -d /dev/shm/upload-bench.XXXXXX) # source files, GC log, RSS samples: RAM only
 BROKER_PID=
 SAMPLER_PID=
 WATCHDOG_PID=
-RGW_STARTED=0
 PREFIX=
-STATUS=2
 
-stop_pid() { # pid: SIGTERM, then SIGKILL after 40 s (the broker's shutdown grace is 30 s)
-  local pid=$1 i
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < 400; i++)); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    sleep 0.1
-  done
-  log "pid $pid ignored SIGTERM for 40 s; killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-  local rc=$?
-  set +e
-  trap - INT TERM
+# shellcheck disable=SC2317 # called by bench_cleanup
+cleanup_run() {
   [[ -z $WATCHDOG_PID ]] || kill "$WATCHDOG_PID" 2>/dev/null
   [[ -z $SAMPLER_PID ]] || stop_pid "$SAMPLER_PID"
   stop_pid "$BROKER_PID"
@@ -128,103 +97,18 @@ cleanup() {
   [[ -z $PREFIX ]] || { sweep_prefix; gc_process; }
   [[ ! -s $SHM/gc.log ]] || cp "$SHM/gc.log" "$WORK/gc.log"
   rm -rf "$SHM"
-  if ((RGW_STARTED)) && [[ $RGW_MODE == private || ${BENCH_KEEP_RGW:-0} != 1 ]]; then
-    log "stopping the gateway this run booted"
-    "$REPO/scripts/local-s3-sts.sh" down >/dev/null 2>&1 9>&-
-  fi
-  if [[ $STATUS != 0 || ${BENCH_KEEP_LOGS:-0} == 1 ]]; then
-    rm -rf "$WORK/broker-src"
-    log "logs kept in $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 # Bounded in time whatever happens: TERM to this shell (whose trap cleans up) after MAX_SECONDS.
 (
   end=$((SECONDS + MAX_SECONDS))
   while ((SECONDS < end)); do sleep 1; done
-  echo "[upload-bench] ERROR: still running after $MAX_SECONDS s (BENCH_MAX_SECONDS); stopping" >&2
+  log "ERROR: still running after $MAX_SECONDS s (BENCH_MAX_SECONDS); stopping"
   kill -TERM $$
 ) &
 WATCHDOG_PID=$!
 
-# ---------------------------------------------------------------- tools
-
-ensure_tools() {
-  local missing=() bin
-  for bin in curl python3 java sha256sum; do
-    command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
-  done
-  ((${#missing[@]})) || return 0
-  [[ " ${missing[*]} " != *" java "* ]] || die "java is missing (the project needs a JDK 17)"
-  [[ $(id -u) == 0 ]] || die "missing ${missing[*]}; installing them needs root"
-  local pkgs=() m
-  for m in "${missing[@]}"; do
-    case $m in python3) pkgs+=(python3-minimal) ;; sha256sum) pkgs+=(coreutils) ;; *) pkgs+=("$m") ;; esac
-  done
-  log "installing ${pkgs[*]} from Debian's packages"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2 \
-    || { apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "${pkgs[@]}" >&2; } \
-    || die "apt-get install ${pkgs[*]} failed"
-}
-
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-
-# CPU seconds (user+sys) used so far by a set of pids; missing pids count 0.
-cpu_of() {
-  local tck total=0 pid t
-  tck=$(getconf CLK_TCK)
-  for pid in "$@"; do
-    [[ $pid =~ ^[0-9]+$ ]] || continue
-    t=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null) || t=0
-    total=$((total + ${t:-0}))
-  done
-  awk -v t="$total" -v k="$tck" 'BEGIN { printf "%.2f", t / k }'
-}
-
-# Busy and total jiffies of the whole machine.
-machine_jiffies() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat; }
-
-# CPU seconds of this shell's finished children (curl) into variable $1. `times` must run in this shell: inside
-# $(...) it would report the subshell's own children, none.
-children_cpu() {
-  times >"$WORK/times"
-  printf -v "$1" '%s' "$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, m, "m"); t += m[1] * 60 + m[2] }
-    printf "%.2f", t }' "$WORK/times")"
-}
-
-# Other JVMs (another engineer's Maven build or tests): the usual cause of a disturbed run.
-foreign_jvms() {
-  local pid
-  for pid in $(pgrep -x java || true); do
-    [[ $pid == "$BROKER_PID" ]] || echo "$pid"
-  done
-}
-
-ceph_pids() {
-  local f
-  for f in "$LOCAL_S3STS_DIR"/run/{client.rgw.local,osd.0,mon.a}.pid; do
-    [[ -r $f ]] && cat "$f"
-  done
-}
-
-# CPU ticks of each thread group of a pid ("group<TAB>ticks"), one awk for all threads; a group is the thread's
-# name (as the kernel keeps it: 15 characters) without its number.
-thread_ticks() {
-  awk '{ l = index($0, "("); r = 0
-      for (k = length($0); k > l; k--) if (substr($0, k, 1) == ")") { r = k; break }
-      n = substr($0, l + 1, r - l - 1); sub(/[-#0-9]+$/, "", n); split(substr($0, r + 2), f, " ")
-      t[n] += f[12] + f[13] }
-    END { for (n in t) print n "\t" t[n] }' /proc/"$1"/task/*/stat 2>/dev/null || true
-}
+# ---------------------------------------------------------------- accounting
 
 # Adds the broker's CPU by thread group between two snapshots to the account of one way.
 thread_account() { # key before after seconds
@@ -252,39 +136,10 @@ thread_lines() {
     }' "$WORK/thread-time.tsv" "$WORK/thread-ticks.tsv"
 }
 
-# Waits (at most QUIET_WAIT s) until the machine is quiet for one second: other work is what disturbs a run.
-wait_quiet() {
-  local end=$((SECONDS + QUIET_WAIT)) j0 j1 busy waited=0
-  while :; do
-    j0=$(machine_jiffies)
-    sleep 1
-    j1=$(machine_jiffies)
-    busy=$(awk -v a="$j0" -v b="$j1" -v n="$NPROC" 'BEGIN { split(a, x, " "); split(b, y, " ")
-      printf "%.0f", (y[2] > x[2] ? 100 * n * (y[1] - x[1]) / (y[2] - x[2]) : 0) }')
-    ((busy > DISTURBED_PCT)) || break
-    if ((SECONDS >= end)); then
-      log "the machine is still busy ($busy% of a core) after ${QUIET_WAIT}s of waiting; going on"
-      break
-    fi
-    ((waited)) || log "waiting for a quiet machine (busy $busy% of a core without this run)"
-    waited=1
-  done
-}
-
 proc_field() { awk -v k="$2" '$1 == k ":" { print $2 }' "/proc/$1/$3" 2>/dev/null || echo 0; } # pid key file
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }                                       # KiB -> MiB
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
-meets() { awk -v r="$1" -v t="$2" 'BEGIN { exit !(r >= t) }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # ---------------------------------------------------------------- the bucket
-
-s3_admin() { # curl args...: a request signed with the bucket owner's keys (query parameters must be sorted)
-  curl -sS -m "$CURL_MAX" --aws-sigv4 "aws:amz:$REGION:s3" \
-    --user "$LOCAL_S3STS_ADMIN_ACCESS_KEY:$LOCAL_S3STS_ADMIN_SECRET_KEY" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"
-}
-
-object_url() { echo "$LOCAL_S3STS_ENDPOINT/$BUCKET/$1"; }
 
 delete_object() { # key: 204 expected
   local code
@@ -323,35 +178,13 @@ for e in root.iter():
 ' "$1"
 }
 
-# Deleted objects stay in the OSD's RAM until RGW's garbage collector runs (every 60 s): run it now, so that
-# memstore never fills up with the garbage of earlier rounds.
-gc_process() {
-  radosgw-admin -c "$LOCAL_S3STS_DIR/ceph.conf" -n client.admin gc process --include-all >/dev/null 2>&1 \
-    || log "WARNING: radosgw-admin gc process failed (garbage is collected within ~2 min anyway)"
-}
-
 # ---------------------------------------------------------------- the broker
 
-wait_http() { # url pid what: until the URL answers 200 (max 90 s), failing early if pid dies
-  local url=$1 pid=$2 what=$3 i
-  for ((i = 0; i < 900; i++)); do
-    [[ $(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null) == 200 ]] && return 0
-    kill -0 "$pid" 2>/dev/null || die "$what exited during start-up; see $WORK/broker.log"
-    sleep 0.1
-  done
-  die "$what did not answer $url within 90 s"
-}
-
 start_broker() {
-  port_busy "$BROKER_PORT" && die "127.0.0.1:$BROKER_PORT is in use (set BENCH_BROKER_PORT)"
   local gc=()
   [[ ${BENCH_GC_LOG:-1} == 0 ]] || gc=("-Xlog:gc:file=$SHM/gc.log:uptime")
-  # From the work dir, so that no .env or config/ of the checkout's cwd is picked up. The log goes through a pipe
-  # (as to a container runtime), so that the log file's disk writes are cat's, not the broker's.
-  (cd "$WORK" && exec env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$BROKER_PORT" MALLOC_ARENA_MAX="$BROKER_MALLOC_ARENA_MAX" \
-    java "${JVM_ARGS[@]}" "${gc[@]}" -jar "$BROKER_APP/quarkus-run.jar") > >(exec cat >>"$WORK/broker.log") 2>&1 &
-  BROKER_PID=$!
-  wait_http "http://127.0.0.1:$BROKER_PORT/q/health/ready" "$BROKER_PID" broker
+  start_quarkus BROKER_PID broker "$BROKER_PORT" "$WORK/broker.log" /q/health/ready "${AUTH_ON_ENV[@]}" \
+    MALLOC_ARENA_MAX="$BROKER_MALLOC_ARENA_MAX" java "${JVM_ARGS[@]}" "${gc[@]}" -jar "$BROKER_APP/quarkus-run.jar"
 }
 
 # RSS of the broker every 50 ms into $SHM/rss ("epoch-seconds KiB"), until the broker is gone.
@@ -396,14 +229,15 @@ presign_put() { # key
 # One upload with curl; prints "http_code time_total size_upload" (000 when curl failed). The broker's JSON
 # answer (or RGW's) goes to file `out`.
 curl_upload() { # way file key url out
-  local way=$1 file=$2 key=$3 url=$4 out=$5 w='%{http_code} %{time_total} %{size_upload}\n' item
+  local way=$1 file=$2 key=$3 url=$4 out=$5 w='%{http_code} %{time_total} %{size_upload}\n' item auth
   item="http://127.0.0.1:$BROKER_PORT/item"
+  auth=(-H "$AUTH_HEADER")
   rm -f "$out"
   # A failed curl (reset, timeout) counts as HTTP 000, whatever interim status (100) it saw.
   if ! res=$(case $way in
-  put) curl -sS -m "$CURL_MAX" -o "$out" -w "$w" -T "$file" "$item?bucket=$BUCKET&key=$key" ;;
-  chunked) curl -sS -m "$CURL_MAX" -o "$out" -w "$w" -T - "$item?bucket=$BUCKET&key=$key" <"$file" ;;
-  form) curl -sS -m "$CURL_MAX" -o "$out" -w "$w" -F "bucket=$BUCKET" -F "key=$key" \
+  put) curl -sS -m "$CURL_MAX" "${auth[@]}" -o "$out" -w "$w" -T "$file" "$item?bucket=$BUCKET&key=$key" ;;
+  chunked) curl -sS -m "$CURL_MAX" "${auth[@]}" -o "$out" -w "$w" -T - "$item?bucket=$BUCKET&key=$key" <"$file" ;;
+  form) curl -sS -m "$CURL_MAX" "${auth[@]}" -o "$out" -w "$w" -F "bucket=$BUCKET" -F "key=$key" \
     -F "files=@$file;type=application/octet-stream" "$item" ;;
   direct) curl -sS -m "$CURL_MAX" -o "$out" -w "$w" -T "$file" "$url" ;;
   esac 2>>"$WORK/curl-errors.log"); then
@@ -444,55 +278,36 @@ sha_check() { # key expected-sha256: downloads the object and compares
 
 # One measured upload, repeated while other work disturbs it. Adds a table row; sets U_MIBPS.
 measure_upload() { # phase size-label file bytes sha way round position
-  local phase=$1 label=$2 file=$3 bytes=$4 sha=$5 way=$6 round=$7 pos=$8 try key url res code secs t0 t1 j0 j1 b0 b1
-  local c0 c1 w0 w1 cpu svc ceph cl busy other peak check mark h0 cost ms_svc ms_ceph ms_cl
+  local phase=$1 label=$2 file=$3 bytes=$4 sha=$5 way=$6 round=$7 pos=$8 try key url res code secs
+  local peak check mark cost ms_svc ms_ceph ms_cl
   for ((try = 0; try <= DISTURBED_RETRIES; try++)); do
     key="$PREFIX${label// /}/$way-r$round-t$try"
     url=
     [[ $way != direct ]] || url=$(presign_put "$key")
-    wait_quiet
-    h0=$(thread_ticks "$BROKER_PID")
-    children_cpu w0
-    j0=$(machine_jiffies) b0=$(cpu_of "$BROKER_PID")
-    # shellcheck disable=SC2046 # one pid a word
-    c0=$(cpu_of $(ceph_pids))
-    t0=$EPOCHREALTIME
+    wait_quiet "$QUIET_WAIT" 1 "$DISTURBED_PCT"
+    cpu_begin "$BROKER_PID"
     res=$(curl_upload "$way" "$file" "$key" "$url" "$WORK/answer")
-    t1=$EPOCHREALTIME
-    [[ $way == direct ]] || thread_account "$label, ${WAY_NAME[$way]}" "$h0" "$(thread_ticks "$BROKER_PID")" \
-      "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
-    # shellcheck disable=SC2046
-    c1=$(cpu_of $(ceph_pids))
-    j1=$(machine_jiffies) b1=$(cpu_of "$BROKER_PID")
-    children_cpu w1
+    cpu_end 1
+    [[ $way == direct ]] || thread_account "$label, ${WAY_NAME[$way]}" "$CPU_H0" "$CPU_H1" "$CPU_EL"
     read -r code secs _ <<<"$res"
-    # CPU in percent of one core over the upload; "other" = what neither broker, Ceph nor curl used.
-    cpu=$(awk -v t0="$t0" -v t1="$t1" -v b0="$b0" -v b1="$b1" -v c0="$c0" -v c1="$c1" -v w0="$w0" -v w1="$w1" \
-      -v j0="$j0" -v j1="$j1" -v n="$NPROC" 'BEGIN {
-        split(j0, a, " "); split(j1, b, " "); el = t1 - t0
-        svc = 100 * (b1 - b0) / el; ceph = 100 * (c1 - c0) / el; cl = 100 * (w1 - w0) / el
-        busy = (b[2] > a[2] ? 100 * n * (b[1] - a[1]) / (b[2] - a[2]) : 0); other = busy - svc - ceph - cl
-        printf "%.0f %.0f %.0f %.0f %.0f\n", svc, ceph, cl, busy, (other > 0 ? other : 0)
-      }')
-    read -r svc ceph cl busy other <<<"$cpu"
     # CPU milliseconds per MiB uploaded: broker, Ceph, curl
-    cost=$(awk -v s="$svc" -v c="$ceph" -v l="$cl" -v a="$t0" -v b="$t1" -v m="$bytes" 'BEGIN {
-      f = 10 * (b - a) / (m / 1048576); printf "%.1f %.1f %.1f", s * f, c * f, l * f }')
+    cost=$(awk -v s="$CPU_SVC" -v c="$CPU_CEPH" -v l="$CPU_CL" -v el="$CPU_EL" -v m="$bytes" 'BEGIN {
+      f = 10 * el / (m / 1048576); printf "%.1f %.1f %.1f", s * f, c * f, l * f }')
     read -r ms_svc ms_ceph ms_cl <<<"$cost"
-    peak=$(mib "$(peak_rss_kib "$t0" "$t1")")
+    peak=$(mib "$(peak_rss_kib "$CPU_T0" "$CPU_T1")")
     check=$(check_upload "$way" "$bytes" "$key" "$res" "$WORK/answer")
     U_MIBPS=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.1f", (s > 0 ? b / 1048576 / s : 0) }')
     [[ $check == ok ]] || { U_MIBPS=0; FAILURES+=("$phase $label ${WAY_NAME[$way]} round $round: $check"); }
     mark=
-    if ((other > DISTURBED_PCT)) && ((try < DISTURBED_RETRIES)) && [[ $check == ok ]]; then
+    if ((CPU_OTHER > DISTURBED_PCT)) && ((try < DISTURBED_RETRIES)) && [[ $check == ok ]]; then
       mark=" (disturbed: repeated)"
       DISTURBED_COUNT=$((DISTURBED_COUNT + 1))
-    elif ((other > DISTURBED_PCT)); then
+    elif ((CPU_OTHER > DISTURBED_PCT)); then
       mark=" (**disturbed**)"
       DISTURBED_KEPT+=("$label ${WAY_NAME[$way]} round $round")
     fi
-    log "$label ${WAY_NAME[$way]} round $round: HTTP $code, $secs s, $U_MIBPS MiB/s, broker CPU $svc%, other $other%, RSS peak $peak MiB${mark}$([[ $check == ok ]] || echo " [$check]")"
-    ROWS+=("| $label | ${WAY_NAME[$way]} | $round | $pos | $code | $secs | $U_MIBPS$mark | $svc% | $ceph% | $cl% | $other% | $ms_svc / $ms_ceph / $ms_cl | $peak |")
+    log "$label ${WAY_NAME[$way]} round $round: HTTP $code, $secs s, $U_MIBPS MiB/s, broker CPU $CPU_SVC%, other $CPU_OTHER%, RSS peak $peak MiB${mark}$([[ $check == ok ]] || echo " [$check]")"
+    ROWS+=("| $label | ${WAY_NAME[$way]} | $round | $pos | $code | $secs | $U_MIBPS$mark | $CPU_SVC% | $CPU_CEPH% | $CPU_CL% | $CPU_OTHER% | $ms_svc / $ms_ceph / $ms_cl | $peak |")
     if [[ $mark != " (disturbed: repeated)" ]]; then
       COST_SVC[$label/$way]+=" $ms_svc" COST_CEPH[$label/$way]+=" $ms_ceph" COST_CL[$label/$way]+=" $ms_cl"
     fi
@@ -534,40 +349,20 @@ upload_phase() { # phase size-label file bytes sha rounds measured(1|0)
 
 # CONCURRENCY uploads of one way at once; aggregate MiB/s over the wall time from the first start to the last end.
 concurrent_run() { # way round
-  local way=$1 round=$2 i key url t0 t1 pids=() ok=0 res check j0 j1 b0 b1 w0 w1 c0 c1 cpu svc ceph cl busy other
-  local urls=() peak agg secs_list=()
+  local way=$1 round=$2 i pids=() ok=0 res check urls=() peak agg secs_list=() wall flag cost
   for ((i = 1; i <= CONCURRENCY; i++)); do
     urls[i]=
     [[ $way != direct ]] || urls[i]=$(presign_put "${PREFIX}concurrent/$way-r$round-$i")
   done
-  wait_quiet
-  local h0
-  h0=$(thread_ticks "$BROKER_PID")
-  children_cpu w0
-    j0=$(machine_jiffies) b0=$(cpu_of "$BROKER_PID")
-  # shellcheck disable=SC2046
-  c0=$(cpu_of $(ceph_pids))
-  t0=$EPOCHREALTIME
+  wait_quiet "$QUIET_WAIT" 1 "$DISTURBED_PCT"
+  cpu_begin "$BROKER_PID"
   for ((i = 1; i <= CONCURRENCY; i++)); do
     curl_upload "$way" "$SMALL" "${PREFIX}concurrent/$way-r$round-$i" "${urls[i]}" "$WORK/answer-$i" >"$WORK/result-$i" &
     pids+=($!)
   done
   for i in "${pids[@]}"; do wait "$i" || true; done
-  t1=$EPOCHREALTIME
-  [[ $way == direct ]] || thread_account "$CONCURRENCY x $SMALL_LABEL at once, ${WAY_NAME[$way]}" "$h0" \
-    "$(thread_ticks "$BROKER_PID")" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
-  # shellcheck disable=SC2046
-  c1=$(cpu_of $(ceph_pids))
-  j1=$(machine_jiffies) b1=$(cpu_of "$BROKER_PID")
-    children_cpu w1
-  cpu=$(awk -v t0="$t0" -v t1="$t1" -v b0="$b0" -v b1="$b1" -v c0="$c0" -v c1="$c1" -v w0="$w0" -v w1="$w1" \
-    -v j0="$j0" -v j1="$j1" -v n="$NPROC" 'BEGIN {
-      split(j0, a, " "); split(j1, b, " "); el = t1 - t0
-      svc = 100 * (b1 - b0) / el; ceph = 100 * (c1 - c0) / el; cl = 100 * (w1 - w0) / el
-      busy = (b[2] > a[2] ? 100 * n * (b[1] - a[1]) / (b[2] - a[2]) : 0); other = busy - svc - ceph - cl
-      printf "%.0f %.0f %.0f %.0f %.0f\n", svc, ceph, cl, busy, (other > 0 ? other : 0)
-    }')
-  read -r svc ceph cl busy other <<<"$cpu"
+  cpu_end 1
+  [[ $way == direct ]] || thread_account "$CONCURRENCY x $SMALL_LABEL at once, ${WAY_NAME[$way]}" "$CPU_H0" "$CPU_H1" "$CPU_EL"
   for ((i = 1; i <= CONCURRENCY; i++)); do
     res=$(cat "$WORK/result-$i")
     check=$(check_upload "$way" "$SMALL_BYTES" "${PREFIX}concurrent/$way-r$round-$i" "$res" "$WORK/answer-$i")
@@ -575,97 +370,34 @@ concurrent_run() { # way round
     secs_list+=("$(awk '{ print $2 }' <<<"$res")")
     delete_object "${PREFIX}concurrent/$way-r$round-$i"
   done
-  agg=$(awk -v b="$SMALL_BYTES" -v n="$ok" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.1f", n * b / 1048576 / (z - a) }')
-  peak=$(mib "$(peak_rss_kib "$t0" "$t1")")
-  local wall
-  wall=$(awk -v a="$t0" -v z="$t1" 'BEGIN { printf "%.2f", z - a }')
-  log "concurrent ${WAY_NAME[$way]} round $round: $ok/$CONCURRENCY ok in $wall s, $agg MiB/s, broker CPU $svc%, other $other%, RSS peak $peak MiB, machine busy $busy%"
-  local flag=
-  ((other <= DISTURBED_PCT)) || { flag=" (**disturbed**)"; DISTURBED_KEPT+=("concurrent ${WAY_NAME[$way]} round $round"); }
-  local cost
-  cost=$(awk -v s="$svc" -v c="$ceph" -v l="$cl" -v w="$wall" -v m="$((ok * SMALL_MIB))" 'BEGIN {
+  agg=$(awk -v b="$SMALL_BYTES" -v n="$ok" -v el="$CPU_EL" 'BEGIN { printf "%.1f", n * b / 1048576 / el }')
+  peak=$(mib "$(peak_rss_kib "$CPU_T0" "$CPU_T1")")
+  wall=$(awk -v el="$CPU_EL" 'BEGIN { printf "%.2f", el }')
+  log "concurrent ${WAY_NAME[$way]} round $round: $ok/$CONCURRENCY ok in $wall s, $agg MiB/s, broker CPU $CPU_SVC%, other $CPU_OTHER%, RSS peak $peak MiB, machine busy $CPU_BUSY%"
+  flag=
+  ((CPU_OTHER <= DISTURBED_PCT)) || { flag=" (**disturbed**)"; DISTURBED_KEPT+=("concurrent ${WAY_NAME[$way]} round $round"); }
+  cost=$(awk -v s="$CPU_SVC" -v c="$CPU_CEPH" -v l="$CPU_CL" -v w="$wall" -v m="$((ok * SMALL_MIB))" 'BEGIN {
     f = (m > 0 ? 10 * w / m : 0); printf "%.1f / %.1f / %.1f", s * f, c * f, l * f }')
-  CROWS+=("| ${WAY_NAME[$way]} | $round | $ok/$CONCURRENCY | $wall | $agg$flag | $(median "${secs_list[@]}") | $svc% | $ceph% | $cl% | $other% | $cost | $peak |")
+  CROWS+=("| ${WAY_NAME[$way]} | $round | $ok/$CONCURRENCY | $wall | $agg$flag | $(median "${secs_list[@]}") | $CPU_SVC% | $CPU_CEPH% | $CPU_CL% | $CPU_OTHER% | $cost | $peak |")
   CMIBPS[$way]+=" $agg"
   gc_process
 }
 
 # ---------------------------------------------------------------- run
 
-ensure_tools
-
-DATE=$(date -Is)
-NPROC=$(nproc)
-CPU_MODEL=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
-MEM=$(free -h | awk '/^Mem:/ { print $2 " total, " $7 " available" }')
-JAVA_VERSION=$(java -version 2>&1 | sed -n 2p)
+ensure_tools curl python3 java sha256sum
+describe_machine
 CURL_VERSION=$(curl --version | head -n 1 | cut -d' ' -f1-2)
-LOAD_BEFORE=$(loadavg)
-FOREIGN_BEFORE=$(foreign_jvms | wc -l)
-GIT_REV=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-GIT_DIRTY=$(git -C "$REPO" status --porcelain -- src pom.xml 2>/dev/null | wc -l)
-log "machine: $NPROC x $CPU_MODEL, $MEM, load average $LOAD_BEFORE, other JVMs $FOREIGN_BEFORE"
-
-# Local S3 + STS
-case $RGW_MODE in
-private)
-  export LOCAL_S3STS_DIR=/tmp/upload-bench-rgw LOCAL_S3STS_PORT=${BENCH_RGW_PORT:-17493}
-  export LOCAL_S3STS_MON_PORT=${BENCH_RGW_MON_PORT:-6795}
-  export LOCAL_S3STS_MEMSTORE_BYTES=$((${BENCH_RGW_MEMSTORE_MIB:-3072} * 1048576))
-  ;;
-shared) ;;
-*) die "BENCH_RGW must be private or shared" ;;
-esac
-if ! "$REPO/scripts/local-s3-sts.sh" status >/dev/null 2>&1; then
-  if [[ $RGW_MODE == private ]]; then
-    port_busy "$LOCAL_S3STS_PORT" && die "127.0.0.1:$LOCAL_S3STS_PORT is in use by something else (set BENCH_RGW_PORT)"
-    port_busy "$LOCAL_S3STS_MON_PORT" && die "127.0.0.1:$LOCAL_S3STS_MON_PORT is in use (set BENCH_RGW_MON_PORT)"
-  fi
-  RGW_STARTED=1
-fi
-env_file=$("$REPO/scripts/local-s3-sts.sh" up 9>&- | tail -n 1) || die "could not boot the local S3/STS server"
-set -a
-# shellcheck source=/dev/null
-. "$env_file"
-set +a
-REGION=${BROKER_REGION:-us-east-1}
-BUCKET=$LOCAL_S3STS_BUCKET
+gateway_up "$RGW" /tmp/upload-bench-rgw "${BENCH_RGW_PORT:-17493}" "${BENCH_RGW_MON_PORT:-6795}" "${BENCH_RGW_MEMSTORE_MIB:-3072}"
+auth_init "$BUCKET"
 PREFIX="upload-bench/$(date -u +%Y%m%dT%H%M%SZ)-$$/"
+build_broker
 
-# Build: the checkout is copied first, so that other builds in the checkout (which rewrite target/) can neither
-# disturb this one nor replace the jars under the running broker.
-if [[ -n ${BENCH_BROKER_APP:-} ]]; then
-  BROKER_APP=$(cd "$BENCH_BROKER_APP" && pwd)
-  BUILT="prebuilt $BROKER_APP"
+if pin_setup; then
+  taskset -c -p "$PIN_LOAD_SET" $$ >/dev/null || die "could not pin this script"
+  PINNING="Ceph on CPUs $PIN_CEPH_SET; this script, the broker and curl on CPUs $PIN_LOAD_SET"
 else
-  mkdir -p "$WORK/broker-src"
-  if [[ -n ${BENCH_BROKER_REV:-} ]]; then
-    GIT_REV=$(git -C "$REPO" rev-parse --short "$BENCH_BROKER_REV^{commit}") || die "no commit $BENCH_BROKER_REV"
-    GIT_DIRTY=0
-    log "building the broker at commit $GIT_REV"
-    git -C "$REPO" archive "$GIT_REV" pom.xml mvnw .mvn src | tar -x -C "$WORK/broker-src"
-    BUILT="built from commit $GIT_REV"
-  else
-    log "building the broker (copy of the checkout at $GIT_REV, $GIT_DIRTY changed files in src/ and pom.xml)"
-    cp -r "$REPO/pom.xml" "$REPO/mvnw" "$REPO/.mvn" "$REPO/src" "$WORK/broker-src/"
-    BUILT="built from the work tree: commit $GIT_REV + $GIT_DIRTY changed or new files in src/ and pom.xml"
-  fi
-  (cd "$WORK/broker-src" && ./mvnw -B -q package -DskipTests) >"$WORK/build-broker.log" 2>&1 \
-    || die "broker build failed: $(tail -n 20 "$WORK/build-broker.log")"
-  BROKER_APP=$WORK/broker-src/target/quarkus-app
-fi
-
-PINNING="none: broker, curl and Ceph share all $NPROC CPUs"
-if [[ ${BENCH_PIN:-0} == 1 ]]; then
-  [[ $RGW_MODE == private ]] || die "BENCH_PIN=1 needs the private gateway: it would pin processes of other test runs"
-  ((NPROC >= 2)) || die "BENCH_PIN=1 needs at least 2 CPUs"
-  command -v taskset >/dev/null || die "taskset (util-linux) is missing"
-  ceph_cpus="0-$((NPROC / 2 - 1))" load_cpus="$((NPROC / 2))-$((NPROC - 1))"
-  for pid in $(ceph_pids); do
-    taskset -a -c -p "$ceph_cpus" "$pid" >/dev/null || die "could not pin Ceph process $pid"
-  done
-  taskset -c -p "$load_cpus" $$ >/dev/null || die "could not pin this script"
-  PINNING="Ceph on CPUs $ceph_cpus; this script, the broker and curl on CPUs $load_cpus"
+  PINNING="none: broker, curl and Ceph share all $NPROC CPUs"
 fi
 
 # Source files in RAM.
@@ -682,6 +414,7 @@ BIG_LABEL="$BIG_MIB MiB" SMALL_LABEL="$SMALL_MIB MiB"
 log "starting the broker on 127.0.0.1:$BROKER_PORT (JVM args: ${JVM_ARGS[*]})"
 start_broker
 start_sampler
+PROBE=$(auth_probe "http://127.0.0.1:$BROKER_PORT/item?bucket=$BUCKET&key=${PREFIX}probe&check=false")
 
 ROWS=() CROWS=() FAILURES=() SHA_LINES=() DISTURBED_KEPT=()
 DISTURBED_COUNT=0
@@ -720,7 +453,7 @@ WRITTEN=$((IO_AFTER - IO_BEFORE))
 CANCELLED=$((CANCELLED_AFTER - CANCELLED_BEFORE))
 RSS_END=$(proc_field "$BROKER_PID" VmRSS status)
 LOAD_AFTER=$(loadavg)
-FOREIGN_AFTER=$(foreign_jvms | wc -l)
+FOREIGN_AFTER=$(foreign_jvms "$BROKER_PID" | wc -l)
 
 stop_pid "$SAMPLER_PID"
 SAMPLER_PID=
@@ -740,11 +473,7 @@ SAMPLES=$(wc -l <"$SHM/rss")
 
 # Broker log and GC log.
 OOM=$(grep -c 'OutOfMemoryError' "$WORK/broker.log" || true)
-BLOCKED=$(grep -cE 'Thread .* has been blocked|BlockedThreadChecker' "$WORK/broker.log" || true)
-ACCESS_TOTAL=$(grep -cE '"(PUT|POST) /item[^"]*" [0-9]{3} ' "$WORK/broker.log" || true)
-ACCESS_NON201=$(grep -E '"(PUT|POST) /item[^"]*" [0-9]{3} ' "$WORK/broker.log" | grep -cvE '"(PUT|POST) /item[^"]*" 201 ' || true)
-WARN_LINES=$(grep -E ' (WARN|ERROR) ' "$WORK/broker.log" | grep -vE 'has been blocked|BlockedThreadChecker' || true)
-WARN_COUNT=$(grep -c . <<<"$WARN_LINES" || true)
+scan_broker_logs '"(PUT|POST) /item[^"]*"' 201 "$WORK/broker.log"
 GC_SUMMARY="no GC log"
 if [[ -s $SHM/gc.log ]]; then
   GC_SUMMARY=$(awk '/Pause/ && match($0, /[0-9.]+ms$/) {
@@ -757,41 +486,36 @@ fi
 
 # ---------------------------------------------------------------- results
 
-verdict() { if meets "$1" "$2"; then echo met; else echo "**MISSED**"; fi; }
+# A summary row: the median, every run, and the ratio to the direct median with its verdict (direct: baseline).
+summary_add() { # array lead way median runs direct-median [last cell]
+  local -n rows=$1
+  local r=1.00 v=baseline
+  if [[ $3 != direct ]]; then
+    r=$(ratio "$4" "$6")
+    v=$(verdict "$r" "$TARGET_RATIO")
+    [[ $v == met ]] || ALL_MET=0
+    r="**$r**"
+  fi
+  rows+=("| $2 | **$4** |$5 | $r | $v |${7:+ $7 |}")
+}
+
 SUMMARY=()
+CSUMMARY=()
 ALL_MET=1
 for label in "$BIG_LABEL" "$SMALL_LABEL"; do
   # shellcheck disable=SC2086 # the runs are words
   d=$(median ${MIBPS[$label/direct]})
   for way in "${WAYS[@]}"; do
     # shellcheck disable=SC2086
-    m=$(median ${MIBPS[$label/$way]})
-    # shellcheck disable=SC2086
-    cost="$(median ${COST_SVC[$label/$way]}) / $(median ${COST_CEPH[$label/$way]}) / $(median ${COST_CL[$label/$way]})"
-    if [[ $way == direct ]]; then
-      SUMMARY+=("| $label | ${WAY_NAME[$way]} | **$m** |${MIBPS[$label/$way]} | 1.00 | baseline | $cost |")
-    else
-      r=$(ratio "$m" "$d")
-      v=$(verdict "$r" "$TARGET_RATIO")
-      [[ $v == met ]] || ALL_MET=0
-      SUMMARY+=("| $label | ${WAY_NAME[$way]} | **$m** |${MIBPS[$label/$way]} | **$r** | $v | $cost |")
-    fi
+    summary_add SUMMARY "$label | ${WAY_NAME[$way]}" "$way" "$(median ${MIBPS[$label/$way]})" "${MIBPS[$label/$way]}" "$d" \
+      "$(median ${COST_SVC[$label/$way]}) / $(median ${COST_CEPH[$label/$way]}) / $(median ${COST_CL[$label/$way]})"
   done
 done
 # shellcheck disable=SC2086
 CD=$(median ${CMIBPS[direct]})
-CSUMMARY=()
 for way in "${CWAYS[@]}"; do
   # shellcheck disable=SC2086
-  m=$(median ${CMIBPS[$way]})
-  if [[ $way == direct ]]; then
-    CSUMMARY+=("| $CONCURRENCY x $SMALL_LABEL, ${WAY_NAME[$way]} | **$m** |${CMIBPS[$way]} | 1.00 | baseline |")
-  else
-    r=$(ratio "$m" "$CD")
-    v=$(verdict "$r" "$TARGET_RATIO")
-    [[ $v == met ]] || ALL_MET=0
-    CSUMMARY+=("| $CONCURRENCY x $SMALL_LABEL, ${WAY_NAME[$way]} | **$m** |${CMIBPS[$way]} | **$r** | $v |")
-  fi
+  summary_add CSUMMARY "$CONCURRENCY x $SMALL_LABEL, ${WAY_NAME[$way]}" "$way" "$(median ${CMIBPS[$way]})" "${CMIBPS[$way]}" "$CD"
 done
 V_RSS=$( ((PEAK_BIG < TARGET_RSS_MIB && $(mib "$HWM_BIG") < TARGET_RSS_MIB)) && echo met || echo "**MISSED**")
 V_DISK=$( ((WRITTEN == 0)) && echo met || echo "**MISSED**")
@@ -799,12 +523,10 @@ V_OK=$( ((${#FAILURES[@]} == 0)) && echo met || echo "**MISSED**")
 [[ $V_RSS == met && $V_DISK == met && $V_OK == met ]] || ALL_MET=0
 
 REPORT=$(
-  echo
-  echo "## Run of $DATE"
-  echo
-  echo "- command: \`$COMMAND_LINE\` (broker $BUILT)"
+  run_heading
   echo "- broker JVM: \`MALLOC_ARENA_MAX=$BROKER_MALLOC_ARENA_MAX java ${JVM_ARGS[*]}$([[ ${BENCH_GC_LOG:-1} == 0 ]] || echo " -Xlog:gc:file=/dev/shm/...") -jar quarkus-run.jar\`; BROKER_UPLOAD_* settings: $(compgen -v BROKER_UPLOAD_ | while read -r v; do printf '%s=%s ' "$v" "${!v}"; done; true)"
-  echo "- gateway: $RGW_MODE Ceph RGW at $LOCAL_S3STS_ENDPOINT ($(radosgw --version 2>/dev/null | awk '{ print $3 }'))"
+  echo "- auth: BROKER_AUTH_MODE=api-key ($BUCKET/ allowed to read and write), every upload sends the run's random key; a GET /item without the key answered $(auth_desc "$PROBE")"
+  echo "- gateway: $(gateway_desc)"
   echo "- CPU pinning: $PINNING"
   echo "- machine: $NPROC x $CPU_MODEL, memory $MEM; $JAVA_VERSION; $CURL_VERSION"
   echo "- load average before: $LOAD_BEFORE, after: $LOAD_AFTER; other JVMs running before: $FOREIGN_BEFORE, after: $FOREIGN_AFTER"
@@ -854,13 +576,8 @@ REPORT=$(
   echo
   printf '%s\n' "${SHA_LINES[@]}"
   echo
-  echo "Broker log: $ACCESS_TOTAL PUT/POST /item access-log lines, $ACCESS_NON201 not 201; $OOM OutOfMemoryError; $BLOCKED blocked-thread warnings; $WARN_COUNT other WARN/ERROR lines."
-  if ((WARN_COUNT > 0)); then
-    echo
-    echo '```'
-    head -n 5 <<<"$WARN_LINES" | cut -c1-300
-    echo '```'
-  fi
+  echo "Broker log: $ACCESS_TOTAL PUT/POST /item access-log lines, $ACCESS_BAD not 201; $OOM OutOfMemoryError; $BLOCKED blocked-thread warnings; $WARN_COUNT other WARN/ERROR lines."
+  warn_excerpt
   if ((${#FAILURES[@]})); then
     echo
     echo "Failures:"

@@ -2,7 +2,7 @@
 """Cold-start burst (stdlib only): opens N connections first, then writes one GET on each as fast as it can,
 so that all N requests are in flight at once, and reads every answer.
 
-usage: burst.py HOST PORT PATH N
+usage: burst.py HOST PORT PATH N [HEADER...]   (each HEADER "Name: value", e.g. "Authorization: Bearer KEY")
 Prints one line of key=value pairs: sent, answered, status counts, how many answers had already arrived when the
 last request had been written (0 means all N were in flight together), and timings in ms.
 """
@@ -15,7 +15,8 @@ import time
 
 def main():
     host, port, path, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode()
+    extra = "".join(f"{h}\r\n" for h in sys.argv[5:])
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}Connection: close\r\n\r\n".encode()
     socks = []
     for _ in range(n):
         s = socket.create_connection((host, port), timeout=10)
