@@ -8,6 +8,9 @@
 #   3. bytes the broker process wrote to disk (/proc/PID/io write_bytes) over all uploads          target 0
 #   4. 8 concurrent 100 MiB uploads, PUT with Content-Length and POST form, vs 8 concurrent direct PUTs:
 #      aggregate MiB/s                                                                              target >= 0.9x
+#   5. the reference for what a streaming proxy costs here: the same presigned PUT sent through nginx (Debian's,
+#      proxy_request_buffering off, one process, pinned like the broker); the broker's CPU per MiB of every way
+#      against nginx's for the big size                                                            target <= 1.5x
 # Every upload is checked (HTTP status, size; the sha256 of one object per way and size by downloading it) and
 # deleted right after (the gateway keeps objects in RAM). Source files live in /dev/shm, so curl reads no disk.
 # Prints a Markdown report and appends it, with the machine and the command, to bench/results-upload.md.
@@ -55,13 +58,14 @@ SELF=upload-bench
 # shellcheck source=lib/common.sh
 . "$HERE/lib/common.sh"
 
-knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 WARMUP_ROUNDS=12 CONCURRENCY=8 BROKER_PORT=18093 DISTURBED_PCT=25 \
+knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 WARMUP_ROUNDS=12 CONCURRENCY=8 BROKER_PORT=18093 NGINX_PORT=18094 DISTURBED_PCT=25 \
   DISTURBED_RETRIES=2 QUIET_WAIT=60 RGW=private MAX_SECONDS=3600 RESULTS="$HERE/results-upload.md"
 # The broker runs as the image runs it: its JVM options file and glibc arena limit, plus the issue's heap limit.
 if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -Xmx128m -XX:-UsePerfData); fi
 BROKER_MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 TARGET_RATIO=0.9
 TARGET_RSS_MIB=300
+TARGET_CPU_VS_NGINX=1.5
 CURL_MAX=900 # seconds, one upload or download
 # The broker's log goes through a pipe (as to a container runtime), so that the log file's disk writes are cat's,
 # not the broker's: its write_bytes is a target.
@@ -71,7 +75,7 @@ RGW_KEEP=0
 [[ $RGW == private ]] || RGW_KEEP=${BENCH_KEEP_RGW:-0}
 KEEP_WORK_ON_MISS=1
 
-whole_numbers BIG_MIB SMALL_MIB REPEATS WARMUP_ROUNDS CONCURRENCY BROKER_PORT DISTURBED_PCT DISTURBED_RETRIES \
+whole_numbers BIG_MIB SMALL_MIB REPEATS WARMUP_ROUNDS CONCURRENCY BROKER_PORT NGINX_PORT DISTURBED_PCT DISTURBED_RETRIES \
   MAX_SECONDS QUIET_WAIT
 ((REPEATS >= 1 && CONCURRENCY >= 1 && BIG_MIB >= 1 && SMALL_MIB >= 1)) || die "sizes, repeats and concurrency must be >= 1"
 
@@ -84,6 +88,7 @@ flock -n 9 || die "another bench/upload-bench.sh run is in progress (lock /tmp/.
 bench_start /tmp/upload-bench.XXXXXX
 SHM=$(mktemp -d /dev/shm/upload-bench.XXXXXX) # source files, GC log, RSS samples: RAM only
 BROKER_PID=
+NGINX_PID=
 SAMPLER_PID=
 WATCHDOG_PID=
 PREFIX=
@@ -93,6 +98,7 @@ cleanup_run() {
   [[ -z $WATCHDOG_PID ]] || kill "$WATCHDOG_PID" 2>/dev/null
   [[ -z $SAMPLER_PID ]] || stop_pid "$SAMPLER_PID"
   stop_pid "$BROKER_PID"
+  stop_pid "$NGINX_PID"
   # Anything of this run still in the bucket: objects, and multipart uploads a failure left open.
   [[ -z $PREFIX ]] || { sweep_prefix; gc_process; }
   [[ ! -s $SHM/gc.log ]] || cp "$SHM/gc.log" "$WORK/gc.log"
@@ -187,6 +193,48 @@ start_broker() {
     MALLOC_ARENA_MAX="$BROKER_MALLOC_ARENA_MAX" java "${JVM_ARGS[@]}" "${gc[@]}" -jar "$BROKER_APP/quarkus-run.jar"
 }
 
+# nginx as a plain streaming reverse proxy in front of RGW: one process (no master), request bodies passed on as
+# they arrive, nothing buffered to disk, keep-alive to the gateway. The Host header stays the one the URL was
+# presigned for, so RGW accepts the signature.
+start_nginx() {
+  local gw=${LOCAL_S3STS_ENDPOINT#http://} i
+  mkdir -p "$WORK/nginx"
+  cat >"$WORK/nginx/nginx.conf" <<NGINX
+daemon off;
+master_process off;
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  client_max_body_size 0;
+  proxy_request_buffering off;
+  proxy_buffering off;
+  proxy_http_version 1.1;
+  upstream rgw { server $gw; keepalive 16; }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://rgw;
+      proxy_set_header Host $gw;
+      proxy_set_header Connection "";
+    }
+  }
+}
+NGINX
+  ! port_busy "$NGINX_PORT" || die "127.0.0.1:$NGINX_PORT is in use (set BENCH_NGINX_PORT)"
+  nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >>"$WORK/nginx/stdout.log" 2>&1 &
+  NGINX_PID=$!
+  for ((i = 0; i < 50; i++)); do
+    if port_busy "$NGINX_PORT"; then return 0; fi
+    sleep 0.1
+  done
+  die "nginx did not start: $(tail -n 5 "$WORK/nginx/error.log" 2>/dev/null)"
+}
+
 # RSS of the broker every 50 ms into $SHM/rss ("epoch-seconds KiB"), until the broker is gone.
 start_sampler() {
   python3 -c '
@@ -213,13 +261,18 @@ reset_hwm() { echo 5 >"/proc/$BROKER_PID/clear_refs" 2>/dev/null || log "WARNING
 
 # ---------------------------------------------------------------- uploads
 
-WAYS=(put chunked form direct)
+WAYS=(put chunked form direct nginx)
 declare -A WAY_NAME=(
   [put]="PUT /item, Content-Length"
   [chunked]="PUT /item, chunked"
   [form]="POST /item, multipart form"
   [direct]="direct PUT to RGW (presigned)"
+  [nginx]="presigned PUT through nginx"
 )
+
+# The process whose CPU a way's upload costs: the broker, nginx, or none (direct).
+way_pid() { case $1 in direct) echo "" ;; nginx) echo "$NGINX_PID" ;; *) echo "$BROKER_PID" ;; esac; }
+is_broker_way() { [[ $1 != direct && $1 != nginx ]]; }
 
 presign_put() { # key
   KEY=$LOCAL_S3STS_ADMIN_ACCESS_KEY SECRET=$LOCAL_S3STS_ADMIN_SECRET_KEY python3 "$HERE/lib/presign.py" PUT \
@@ -240,6 +293,7 @@ curl_upload() { # way file key url out
   form) curl -sS -m "$CURL_MAX" "${auth[@]}" -o "$out" -w "$w" -F "bucket=$BUCKET" -F "key=$key" \
     -F "files=@$file;type=application/octet-stream" "$item" ;;
   direct) curl -sS -m "$CURL_MAX" -o "$out" -w "$w" -T "$file" "$url" ;;
+  nginx) curl -sS -m "$CURL_MAX" -o "$out" -w "$w" -T "$file" "http://127.0.0.1:$NGINX_PORT/${url#http://*/}" ;;
   esac 2>>"$WORK/curl-errors.log"); then
     res="000 $(awk '{ print $2, $3 }' <<<"$res")"
   fi
@@ -250,7 +304,7 @@ curl_upload() { # way file key url out
 check_upload() { # way bytes key result out
   local way=$1 bytes=$2 key=$3 code size len
   read -r code _ _ <<<"$4"
-  if [[ $way == direct ]]; then
+  if ! is_broker_way "$way"; then
     [[ $code == 200 ]] || { echo "HTTP $code: $(head -c 300 "$5")"; return; }
     len=$(s3_admin -I "$(object_url "$key")" 2>/dev/null | tr -d '\r' | awk 'tolower($1) == "content-length:" { print $2 }')
     [[ $len == "$bytes" ]] || { echo "HEAD says $len bytes, not $bytes"; return; }
@@ -283,12 +337,12 @@ measure_upload() { # phase size-label file bytes sha way round position
   for ((try = 0; try <= DISTURBED_RETRIES; try++)); do
     key="$PREFIX${label// /}/$way-r$round-t$try"
     url=
-    [[ $way != direct ]] || url=$(presign_put "$key")
+    is_broker_way "$way" || url=$(presign_put "$key")
     wait_quiet "$QUIET_WAIT" 1 "$DISTURBED_PCT"
-    cpu_begin "$BROKER_PID"
+    cpu_begin "$(way_pid "$way")"
     res=$(curl_upload "$way" "$file" "$key" "$url" "$WORK/answer")
     cpu_end 1
-    [[ $way == direct ]] || thread_account "$label, ${WAY_NAME[$way]}" "$CPU_H0" "$CPU_H1" "$CPU_EL"
+    ! is_broker_way "$way" || thread_account "$label, ${WAY_NAME[$way]}" "$CPU_H0" "$CPU_H1" "$CPU_EL"
     read -r code secs _ <<<"$res"
     # CPU milliseconds per MiB uploaded: broker, Ceph, curl
     cost=$(awk -v s="$CPU_SVC" -v c="$CPU_CEPH" -v l="$CPU_CL" -v el="$CPU_EL" -v m="$bytes" 'BEGIN {
@@ -333,7 +387,7 @@ upload_phase() { # phase size-label file bytes sha rounds measured(1|0)
         MIBPS[$label/$way]+=" $U_MIBPS"
       else
         local key="${PREFIX}warmup/$way-$r" url='' res
-        [[ $way != direct ]] || url=$(presign_put "$key")
+        is_broker_way "$way" || url=$(presign_put "$key")
         res=$(curl_upload "$way" "$file" "$key" "$url" "$WORK/answer")
         log "warm-up $label ${WAY_NAME[$way]}: $res"
         [[ $(check_upload "$way" "$bytes" "$key" "$res" "$WORK/answer") == ok ]] \
@@ -385,7 +439,7 @@ concurrent_run() { # way round
 
 # ---------------------------------------------------------------- run
 
-ensure_tools curl python3 java sha256sum
+ensure_tools curl python3 java sha256sum nginx
 describe_machine
 CURL_VERSION=$(curl --version | head -n 1 | cut -d' ' -f1-2)
 gateway_up "$RGW" /tmp/upload-bench-rgw "${BENCH_RGW_PORT:-17493}" "${BENCH_RGW_MON_PORT:-6795}" "${BENCH_RGW_MEMSTORE_MIB:-3072}"
@@ -411,8 +465,10 @@ SMALL_SHA=$(sha256sum "$SMALL" | cut -d' ' -f1)
 BIG_LABEL="$BIG_MIB MiB" SMALL_LABEL="$SMALL_MIB MiB"
 ((BIG_MIB % 1024)) || BIG_LABEL="$((BIG_MIB / 1024)) GiB"
 
-log "starting the broker on 127.0.0.1:$BROKER_PORT (JVM args: ${JVM_ARGS[*]})"
+log "starting the broker on 127.0.0.1:$BROKER_PORT (JVM args: ${JVM_ARGS[*]}) and nginx on 127.0.0.1:$NGINX_PORT"
 start_broker
+start_nginx
+NGINX_VERSION=$(nginx -v 2>&1 | sed 's/^nginx version: //')
 start_sampler
 PROBE=$(auth_probe "http://127.0.0.1:$BROKER_PORT/item?bucket=$BUCKET&key=${PREFIX}probe&check=false")
 
@@ -459,6 +515,8 @@ stop_pid "$SAMPLER_PID"
 SAMPLER_PID=
 stop_pid "$BROKER_PID"
 BROKER_PID=
+stop_pid "$NGINX_PID"
+NGINX_PID=
 sweep_prefix
 
 # Whole-run peaks of the sampled RSS, per phase (sampler windows are the measured uploads only).
@@ -490,7 +548,9 @@ fi
 summary_add() { # array lead way median runs direct-median [last cell]
   local -n rows=$1
   local r=1.00 v=baseline
-  if [[ $3 != direct ]]; then
+  if [[ $3 == nginx ]]; then
+    r=$(ratio "$4" "$6") v="reference (not a target)"
+  elif [[ $3 != direct ]]; then
     r=$(ratio "$4" "$6")
     v=$(verdict "$r" "$TARGET_RATIO")
     [[ $v == met ]] || ALL_MET=0
@@ -517,6 +577,23 @@ for way in "${CWAYS[@]}"; do
   # shellcheck disable=SC2086
   summary_add CSUMMARY "$CONCURRENCY x $SMALL_LABEL, ${WAY_NAME[$way]}" "$way" "$(median ${CMIBPS[$way]})" "${CMIBPS[$way]}" "$CD"
 done
+# The broker's CPU per MiB of each way against nginx's for the big size's same bytes.
+CPU_ROWS=()
+# shellcheck disable=SC2086
+NGINX_MS=$(median ${COST_SVC[$BIG_LABEL/nginx]})
+for way in put chunked form; do
+  for label in "$BIG_LABEL" "$SMALL_LABEL"; do
+    # shellcheck disable=SC2086
+    ms=$(median ${COST_SVC[$label/$way]})
+    r=$(awk -v a="$ms" -v b="$NGINX_MS" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    v=$(awk -v r="$r" -v t="$TARGET_CPU_VS_NGINX" 'BEGIN { print (r > 0 && r <= t ? "met" : "**MISSED**") }')
+    [[ $v == met ]] || ALL_MET=0
+    CPU_ROWS+=("| $label | ${WAY_NAME[$way]} | $ms | $NGINX_MS | **$r** | $v |")
+  done
+done
+# The RSS target covers the uploads at once too.
+V_RSS_CONC=$( (($(mib "$HWM_CONC") < TARGET_RSS_MIB)) && echo met || echo "**MISSED**")
+[[ $V_RSS_CONC == met ]] || ALL_MET=0
 V_RSS=$( ((PEAK_BIG < TARGET_RSS_MIB && $(mib "$HWM_BIG") < TARGET_RSS_MIB)) && echo met || echo "**MISSED**")
 V_DISK=$( ((WRITTEN == 0)) && echo met || echo "**MISSED**")
 V_OK=$( ((${#FAILURES[@]} == 0)) && echo met || echo "**MISSED**")
@@ -528,7 +605,7 @@ REPORT=$(
   echo "- auth: BROKER_AUTH_MODE=api-key ($BUCKET/ allowed to read and write), every upload sends the run's random key; a GET /item without the key answered $(auth_desc "$PROBE")"
   echo "- gateway: $(gateway_desc)"
   echo "- CPU pinning: $PINNING"
-  echo "- machine: $NPROC x $CPU_MODEL, memory $MEM; $JAVA_VERSION; $CURL_VERSION"
+  echo "- machine: $NPROC x $CPU_MODEL, memory $MEM; $JAVA_VERSION; $CURL_VERSION; $NGINX_VERSION (reference proxy: one process, proxy_request_buffering off)"
   echo "- load average before: $LOAD_BEFORE, after: $LOAD_AFTER; other JVMs running before: $FOREIGN_BEFORE, after: $FOREIGN_AFTER"
   echo "- sources: $BIG_LABEL and $SMALL_LABEL of random bytes in /dev/shm; $WARMUP_ROUNDS unmeasured warm-up rounds of every way with $SMALL_LABEL, then 1 with $BIG_LABEL; $REPEATS measured rounds, the order of the ways rotated by one each round"
   if ((${#DISTURBED_KEPT[@]})); then
@@ -541,6 +618,10 @@ REPORT=$(
   echo "| --- | --- | ---: | --- | ---: | --- | ---: |"
   printf '%s\n' "${SUMMARY[@]}"
   echo
+  echo "| size | way | broker CPU ms/MiB | nginx CPU ms/MiB ($BIG_LABEL) | ratio | target <= $TARGET_CPU_VS_NGINX |"
+  echo "| --- | --- | ---: | ---: | ---: | --- |"
+  printf '%s\n' "${CPU_ROWS[@]}"
+  echo
   echo "| concurrent | median aggregate MiB/s | all runs | ratio to direct | target >= $TARGET_RATIO |"
   echo "| --- | ---: | --- | ---: | --- |"
   printf '%s\n' "${CSUMMARY[@]}"
@@ -548,6 +629,7 @@ REPORT=$(
   echo "| target | figure | verdict |"
   echo "| --- | --- | --- |"
   echo "| peak RSS during the $BIG_LABEL uploads < $TARGET_RSS_MIB MiB | sampled VmRSS max **$PEAK_BIG MiB**, VmHWM **$(mib "$HWM_BIG") MiB** | $V_RSS |"
+  echo "| peak RSS during $CONCURRENCY uploads at once < $TARGET_RSS_MIB MiB | VmHWM **$(mib "$HWM_CONC") MiB** | $V_RSS_CONC |"
   echo "| disk bytes written by the broker during all uploads = 0 | write_bytes **$WRITTEN** (cancelled_write_bytes $CANCELLED) | $V_DISK |"
   echo "| every upload answered 201 (direct: 200) with the right size, sha256 checks match | $((${#FAILURES[@]})) failures | $V_OK |"
   echo
