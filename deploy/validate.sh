@@ -2,7 +2,8 @@
 # Validates deploy/kubernetes offline, with no cluster:
 #   1. renders both entry points (deploy/kubernetes, deploy/kubernetes/with-prometheus-operator) with kustomize;
 #   2. checks every object against the Kubernetes schema of its kind, rejects unknown fields, and checks the
-#      project's own rules (deploy/validate.mjs says which).
+#      project's own rules (deploy/validate.mjs says which), the security ones included: API keys only as hashes
+#      in a Secret (base/*.example.yaml too), the allow-list file mounted, a NetworkPolicy.
 # Installs what it needs on first use: npm packages (kubernetes-models and the prometheus-operator models,
 # js-yaml, typescript) into a cache dir, and, if no kubectl with kustomize v4+ is on the PATH, Debian's
 # kubernetes-client (kubectl 1.20), unpacked into the same cache dir (no install, no root needed).
