@@ -21,8 +21,9 @@ if [[ ! -s $key_file ]]; then
   (umask 077 && head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n' >"$key_file")
 fi
 key=$(<"$key_file")
+hash=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
 export BROKER_AUTH_MODE=api-key
-export BROKER_AUTH_API_KEYS="local:$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)"
+export BROKER_AUTH_API_KEYS="local:$hash"
 export BROKER_ACCESS_READ="${BROKER_ACCESS_READ:-$LOCAL_S3STS_BUCKET/}"
 export BROKER_ACCESS_WRITE="${BROKER_ACCESS_WRITE:-$LOCAL_S3STS_BUCKET/}"
 
