@@ -5,7 +5,11 @@
 //  2. strict fields: the same objects as TypeScript literals typed with those models' interfaces, so that tsc
 //     reports every unknown (misspelt, misplaced) field, which the JSON schemas let through;
 //  3. this project's rules: the probes, the non-root and read-only settings, the grace period against
-//     quarkus.shutdown.timeout, and that the names and labels that tie the objects together match.
+//     quarkus.shutdown.timeout, that the names and labels that tie the objects together match, and the security
+//     rules: API keys only as name:sha256hex pairs in a Secret, the allow-lists in a mounted properties file, a
+//     NetworkPolicy that admits named namespaces only.
+// --external=FILE names objects created outside the kustomization (the *.example.yaml Secrets): references to them
+// count as satisfied, and the rules that apply to Secrets check them too.
 // Exit status 0 when all of it passes.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
@@ -15,7 +19,8 @@ import yaml from "js-yaml";
 
 const args = process.argv.slice(2);
 const noRules = args.includes("--no-rules"); // schema and strict fields only (for a lone object)
-const files = args.filter((a) => a !== "--no-rules");
+const externalFiles = args.filter((a) => a.startsWith("--external=")).map((a) => a.slice("--external=".length));
+const files = args.filter((a) => !a.startsWith("--"));
 const appProperties = process.env.APP_PROPERTIES;
 let failures = 0;
 const fail = (where, message) => {
@@ -187,6 +192,116 @@ if (deployment) {
       const target = (m.resource ?? m.containerResource ?? m.pods ?? m.object ?? m.external)?.target;
       check(["Utilization", "Value", "AverageValue"].includes(target?.type), w,
         `metric target type ${target?.type} is not Utilization, Value or AverageValue`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- 3b. security rules
+const external = externalFiles.flatMap((f) => yaml.loadAll(readFileSync(f, "utf8")).filter(Boolean));
+const secretValues = (o) => ({
+  ...Object.fromEntries(Object.entries(o.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")])),
+  ...(o.stringData ?? {}),
+});
+// The broker's own rule (io.s3broker.auth.ApiKeys): a name, a colon, the 64 hex digits of the key's SHA-256.
+const API_KEY_PAIRS = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}:[0-9a-fA-F]{64}(\s*,\s*[A-Za-z0-9][A-Za-z0-9._@-]{0,63}:[0-9a-fA-F]{64})*$/;
+const SECRET_ENV = ["BROKER_AUTH_API_KEYS", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "S3_SECRET_ACCESS_KEY"];
+if (deployment) {
+  const where = `Deployment/${deployment.metadata.name}`;
+  const pod = deployment.spec.template.spec;
+  const c = pod.containers[0];
+  const env = c.env ?? [];
+  // Every key reference resolves: to an object of the output or an external one holding that key.
+  for (const e of env) {
+    const ref = e.valueFrom?.secretKeyRef ?? e.valueFrom?.configMapKeyRef;
+    if (!ref || ref.optional === true) continue;
+    const kind = e.valueFrom.secretKeyRef ? "Secret" : "ConfigMap";
+    const target = [...all, ...external].find((o) => o.kind === kind && o.metadata.name === ref.name);
+    check(target && ref.key in (kind === "Secret" ? secretValues(target) : target.data ?? {}), where,
+      `env ${e.name}: ${kind} ${ref.name} with key ${ref.key} is neither in the output nor in an example file`);
+  }
+  for (const v of pod.volumes ?? []) {
+    if (v.configMap && v.configMap.optional !== true) {
+      check(all.some((o) => o.kind === "ConfigMap" && o.metadata.name === v.configMap.name), where,
+        `volume ${v.name}: ConfigMap ${v.configMap.name} is not in the output`);
+    }
+  }
+  // API keys come from a Secret, never from a literal value or a ConfigMap.
+  const apiKeys = env.find((e) => e.name === "BROKER_AUTH_API_KEYS");
+  check(apiKeys?.valueFrom?.secretKeyRef, where, "BROKER_AUTH_API_KEYS must come from a secretKeyRef");
+  for (const e of env) {
+    check(!(SECRET_ENV.includes(e.name) && e.value !== undefined), where, `${e.name} must not be a literal value`);
+  }
+  // The allow-lists: QUARKUS_CONFIG_LOCATIONS names files of ConfigMaps mounted into the pod.
+  const envFromConfig = Object.assign({}, ...(c.envFrom ?? []).filter((f) => f.configMapRef)
+    .map((f) => all.find((o) => o.kind === "ConfigMap" && o.metadata.name === f.configMapRef.name)?.data ?? {}));
+  const locations = env.find((e) => e.name === "QUARKUS_CONFIG_LOCATIONS")?.value ?? envFromConfig.QUARKUS_CONFIG_LOCATIONS;
+  check(locations, where, "QUARKUS_CONFIG_LOCATIONS must name the mounted allow-list properties file");
+  for (const location of (locations ?? "").split(",").map((l) => l.trim()).filter(Boolean)) {
+    const mount = (c.volumeMounts ?? []).find((m) => location.startsWith(m.mountPath.replace(/\/?$/, "/")));
+    const volume = mount && (pod.volumes ?? []).find((v) => v.name === mount.name && v.configMap);
+    const configMap = volume && all.find((o) => o.kind === "ConfigMap" && o.metadata.name === volume.configMap.name);
+    const file = location.slice(mount?.mountPath.replace(/\/?$/, "/").length ?? 0);
+    const text = configMap?.data?.[file];
+    if (!check(text !== undefined, where, `QUARKUS_CONFIG_LOCATIONS ${location} is not a file of a mounted ConfigMap`)) {
+      continue;
+    }
+    check(mount.readOnly === true, where, `the mount of ${location} must be readOnly`);
+    for (const line of text.split("\n")) {
+      const m = line.match(/^\s*([^#!\s][^=:]*?)\s*[=:]\s*(.*)$/);
+      if (!m) continue;
+      const [, key, value] = m;
+      const at = `ConfigMap/${configMap.metadata.name} ${file}: ${key}`;
+      if (/^broker\.access\.(read|write|callers\."[^"]+"\.(read|write))$/.test(key)) {
+        for (const entry of value.split(",").map((x) => x.trim()).filter(Boolean)) {
+          check(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/([^*?$]*\/)?$/.test(entry), at,
+            `entry '${entry}' must be bucket/ or bucket/prefix/ (ending in '/', without '*', '?' or '$')`);
+        }
+      } else {
+        check(!/api-keys|secret|password|token/i.test(key), at, "no secret in the allow-list file (API keys go in the Secret)");
+        check(/^(broker|quarkus|mp)\./.test(key), at, "unknown setting (not broker.*, quarkus.* or mp.*)");
+      }
+    }
+  }
+  // NetworkPolicy: selects the pods, admits named namespaces on the container's port only.
+  const policies = byKind("NetworkPolicy");
+  check(policies.length >= 1, "rules", "a NetworkPolicy must restrict who reaches the broker");
+  const podLabels = deployment.spec.template.metadata.labels;
+  const portNames = (c.ports ?? []).map((p) => p.name);
+  const portNumbers = (c.ports ?? []).map((p) => p.containerPort);
+  for (const np of policies) {
+    const w = `NetworkPolicy/${np.metadata.name}`;
+    check(matches(np.spec.podSelector?.matchLabels, podLabels), w, "podSelector does not select the broker's pods");
+    check((np.spec.policyTypes ?? []).includes("Ingress"), w, "policyTypes must include Ingress");
+    for (const [i, rule] of (np.spec.ingress ?? []).entries()) {
+      const r = `${w} ingress[${i}]`;
+      check((rule.from ?? []).length > 0, r, "an ingress rule without 'from' admits every source");
+      check((rule.ports ?? []).length > 0 && rule.ports.every((p) => portNames.includes(p.port) || portNumbers.includes(p.port)),
+        r, "must name the container's port(s) only");
+      for (const peer of rule.from ?? []) {
+        check(!peer.ipBlock, r, "no ipBlock: admit namespaces by label");
+        const ns = peer.namespaceSelector;
+        check(ns && (Object.keys(ns.matchLabels ?? {}).length > 0 || (ns.matchExpressions ?? []).length > 0), r,
+          "every peer needs a namespaceSelector with labels (an empty one admits every namespace)");
+        // kustomize's labels (includeSelectors) would turn a peer's matchLabels into the broker's own labels.
+        check(!peer.podSelector?.matchLabels || !matches(peer.podSelector.matchLabels, podLabels), r,
+          "a peer's podSelector selects the broker's own pods (kustomize labels added to it? use matchExpressions)");
+      }
+    }
+  }
+}
+// No raw key in any Secret: API keys only as name:sha256hex pairs; no secret in a ConfigMap.
+for (const o of [...all, ...external]) {
+  const w = `${o.kind}/${o.metadata?.name}`;
+  if (o.kind === "Secret") {
+    for (const [k, v] of Object.entries(secretValues(o))) {
+      if (k === "api-keys" || k === "BROKER_AUTH_API_KEYS") {
+        check(API_KEY_PAIRS.test(v.trim()), w, `${k} must hold only name:sha256hex pairs (the SHA-256 of each key, never a key)`);
+      }
+    }
+  }
+  if (o.kind === "ConfigMap") {
+    for (const k of Object.keys(o.data ?? {})) {
+      check(!SECRET_ENV.includes(k), w, `${k} belongs in a Secret, not a ConfigMap`);
     }
   }
 }
