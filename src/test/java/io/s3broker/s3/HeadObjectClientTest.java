@@ -39,7 +39,13 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 class HeadObjectClientTest {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * Long enough for every retry: the SDK backs off throttling for seconds over its four attempts (jittered,
+     * growing from about half a second); with 3 s it once ran out of time before its fourth attempt.
+     */
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** For the answers that never come. */
+    private static final Duration SHORT_TIMEOUT = Duration.ofSeconds(2);
     private static final String BUCKET = "stub-bucket";
     private static final String KEY = "a/b.txt";
     private static final String TARGET = "s3://" + BUCKET + "/" + KEY;
@@ -176,14 +182,14 @@ class HeadObjectClientTest {
 
     @Test
     void timesOutWhenNoAnswerComes() {
-        Outcome outcome = assertSameOutcome(1, Step.hang());
+        Outcome outcome = assertSameOutcome(SHORT_TIMEOUT, 1, Step.hang());
         assertEquals(S3Failure.Kind.TIMEOUT, outcome.kind());
         assertEquals("ApiCallTimeoutException", outcome.raw());
     }
 
     @Test
     void timesOutOverAllAttempts() {
-        Outcome outcome = assertSameOutcome(2, Step.status(503), Step.hang());
+        Outcome outcome = assertSameOutcome(SHORT_TIMEOUT, 2, Step.status(503), Step.hang());
         assertEquals(S3Failure.Kind.TIMEOUT, outcome.kind());
     }
 
@@ -196,8 +202,8 @@ class HeadObjectClientTest {
         S3Clients unreachable = new S3Clients(TestConfig.of(Map.of("broker.region", "us-east-1",
                 "broker.s3.endpoint", "http://127.0.0.1:" + port, "broker.s3.path-style", "true")), http);
         try {
-            Outcome ours = ours("http://127.0.0.1:" + port);
-            Outcome sdk = sdk(unreachable.forRegion("us-east-1").retrying());
+            Outcome ours = ours("http://127.0.0.1:" + port, TIMEOUT);
+            Outcome sdk = sdk(unreachable.forRegion("us-east-1").retrying(), TIMEOUT);
             assertEquals(sdk, ours);
             assertEquals(S3Failure.Kind.UPSTREAM, ours.kind());
             assertEquals("SdkClientException", ours.raw());
@@ -211,9 +217,13 @@ class HeadObjectClientTest {
     }
 
     private Outcome assertSameOutcome(int attempts, Step... steps) {
+        return assertSameOutcome(TIMEOUT, attempts, steps);
+    }
+
+    private Outcome assertSameOutcome(Duration timeout, int attempts, Step... steps) {
         script = List.of(steps);
-        Outcome sdk = sdk(clients.forRegion("us-east-1").retrying());
-        Outcome ours = ours("http://127.0.0.1:" + stub.actualPort());
+        Outcome sdk = sdk(clients.forRegion("us-east-1").retrying(), timeout);
+        Outcome ours = ours("http://127.0.0.1:" + stub.actualPort(), timeout);
         assertEquals(sdk, ours, "the SDK's client and HeadObjectClient");
         assertEquals(attempts, ours.attempts(), "attempts");
         if (steps[steps.length - 1].status() == 200) {
@@ -222,27 +232,27 @@ class HeadObjectClientTest {
         return ours;
     }
 
-    private Outcome ours(String endpoint) {
+    private Outcome ours(String endpoint, Duration timeout) {
         requests.set(0);
         HeadObjectClient.SignedHead head = new HeadObjectClient.SignedHead(endpoint + "/" + BUCKET + "/" + KEY,
                 Map.of("Authorization", "AWS4-HMAC-SHA256 stub", "x-amz-date", "20260101T000000Z"));
-        CompletableFuture<Void> done = heads.head(head, TIMEOUT).subscribeAsCompletionStage();
-        return outcome(done);
+        CompletableFuture<Void> done = heads.head(head, timeout).subscribeAsCompletionStage();
+        return outcome(done, timeout);
     }
 
-    private Outcome sdk(S3AsyncClient client) {
+    private Outcome sdk(S3AsyncClient client, Duration timeout) {
         requests.set(0);
         CompletableFuture<Void> done = client.headObject(r -> r.bucket(BUCKET).key(KEY)
-                .overrideConfiguration(o -> o.apiCallTimeout(TIMEOUT).credentialsProvider(
+                .overrideConfiguration(o -> o.apiCallTimeout(timeout).credentialsProvider(
                         StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDSTUB", "stub-secret")))))
                 .thenApply(response -> null);
-        return outcome(done);
+        return outcome(done, timeout);
     }
 
-    private static Outcome outcome(CompletableFuture<Void> done) {
+    private static Outcome outcome(CompletableFuture<Void> done, Duration timeout) {
         Throwable failure = null;
         try {
-            done.get(TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
+            done.get(timeout.toSeconds() + 10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             failure = e.getCause();
         } catch (Exception e) {
