@@ -7,7 +7,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * The S3 clients and presigner of one region, created once and shared by every request for that region. None of
  * them has credentials of its own: each request carries those of its scope.
  *
- * @param retrying for every call whose body can be sent again (the SDK's standard retries)
+ * @param retrying for every call whose body can be sent again (the SDK's default retries)
  * @param singleAttempt for a PutObject or an UploadPart from a client's stream, which can be read only once: a
  *        retry could not resend it
  * @param presigner only to learn how the SDK addresses a bucket (see the s3 package's BucketUrls)

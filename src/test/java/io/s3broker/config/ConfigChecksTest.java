@@ -8,23 +8,12 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
-import io.smallrye.config.common.MapBackedConfigSource;
+import io.s3broker.testing.TestConfig;
 
 class ConfigChecksTest {
 
     static BrokerConfig config(Map<String, String> values) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
-                .withMapping(BrokerConfig.class)
-                .addDefaultInterceptors()
-                .withConverter(io.quarkus.runtime.configuration.MemorySize.class, 100,
-                        new io.quarkus.runtime.configuration.MemorySizeConverter())
-                .withConverter(java.time.Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
-                .withSources(new MapBackedConfigSource("test", values) {
-                })
-                .build();
-        return config.getConfigMapping(BrokerConfig.class);
+        return TestConfig.of(values);
     }
 
     @Test

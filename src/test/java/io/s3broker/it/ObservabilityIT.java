@@ -1,44 +1,21 @@
 package io.s3broker.it;
 
-import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
-
-import org.junit.jupiter.api.Test;
+import java.util.List;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
+import io.s3broker.rest.ObservabilityTest;
+import io.s3broker.testing.BrokerSecrets;
 import io.s3broker.testing.LocalS3StsResource;
 
-/** The endpoints an orchestrator and a monitoring system use, against the packaged broker. */
+/** Health, metrics and OpenAPI, as an orchestrator and a monitoring system use them, against the packaged broker. */
 @QuarkusIntegrationTest
 @WithTestResource(LocalS3StsResource.class)
-class ObservabilityIT {
+class ObservabilityIT extends ObservabilityTest {
 
-    @Test
-    void isLiveAndReadyWithValidCredentials() {
-        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().when().get("/q/health/ready")
-                .then().statusCode(200)
-                .body("status", equalTo("UP"))
-                .body("checks.find { it.name == 'sts-credentials' }.status", equalTo("UP"));
-        given().when().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
-    }
-
-    @Test
-    void exportsPrometheusMetrics() {
-        given().when().get("/q/metrics")
-                .then().statusCode(200)
-                .body(containsString("broker_sts_assume_role_total"))
-                .body(containsString("jvm_memory_used_bytes"));
-    }
-
-    @Test
-    void servesTheOpenApiDocument() {
-        given().accept("application/json").when().get("/q/openapi")
-                .then().statusCode(200)
-                .body("info.title", equalTo("s3-sts-broker"))
-                .body("paths", org.hamcrest.Matchers.hasKey("/item"));
-        given().when().get("/q/openapi").then().statusCode(200).body(containsString("openapi:"));
+    /** The packaged broker runs in a process of its own: its sessions cannot be seen from here, its keys can. */
+    @Override
+    protected List<String> secrets() {
+        return BrokerSecrets.known();
     }
 }

@@ -4,8 +4,12 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -52,11 +56,24 @@ class StsFailureTest {
     }
 
     @Test
-    void countsTheFailures() {
-        given().queryParam("bucket", LocalS3Sts.bucket()).queryParam("key", "k").get("/item");
-        given().when().get("/q/metrics")
-                .then().statusCode(200)
-                .body(not(containsString("broker_sts_assume_role_total{outcome=\"failure\"} 0.0")))
-                .body(containsString("broker_sts_assume_role_total{outcome=\"success\"} 0.0"));
+    void countsTheFailures() throws InterruptedException {
+        double before = assumeRoles("failure");
+        // Each request past the short backoff makes the cache try STS again, and fail again.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (assumeRoles("failure") <= before && System.nanoTime() < deadline) {
+            given().queryParam("bucket", LocalS3Sts.bucket()).queryParam("key", "k").get("/item").then().statusCode(503);
+            Thread.sleep(150);
+        }
+        assertTrue(assumeRoles("failure") > before, "failed AssumeRole calls are counted");
+        assertEquals(0.0, assumeRoles("success"));
+    }
+
+    /** The value of broker_sts_assume_role_total for {@code outcome}; fails if the meter is not exported. */
+    private static double assumeRoles(String outcome) {
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher value = Pattern.compile("(?m)^broker_sts_assume_role_total\\{outcome=\"" + outcome + "\",?} (\\S+)$")
+                .matcher(metrics);
+        assertTrue(value.find(), "broker_sts_assume_role_total{outcome=\"" + outcome + "\"} in " + metrics);
+        return Double.parseDouble(value.group(1));
     }
 }

@@ -1,0 +1,84 @@
+package io.s3broker;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import org.junit.jupiter.api.Test;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+
+/**
+ * The packages' arrows point one way: rest -> (access, auth, upload, s3, credentials); access -> (auth,
+ * credentials); upload -> (s3, credentials, aws); s3 -> (credentials, aws); credentials -> aws; everything may use
+ * config; health and metrics observe credentials, upload and s3; nativeimage names rest's records. A plain JUnit
+ * class (not ArchUnit's own engine) so that {@code ./mvnw test -Dtest=ArchitectureTest} runs it alone.
+ */
+class ArchitectureTest {
+
+    private static final String ROOT = "io.s3broker";
+    private static final JavaClasses MAIN = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages(ROOT);
+
+    @Test
+    void layersPointOneWay() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("Main").definedBy(ROOT)
+                .layer("NativeImage").definedBy(ROOT + ".nativeimage..")
+                .layer("Health").definedBy(ROOT + ".health..")
+                .layer("Metrics").definedBy(ROOT + ".metrics..")
+                .layer("Rest").definedBy(ROOT + ".rest..")
+                .layer("Access").definedBy(ROOT + ".access..")
+                .layer("Auth").definedBy(ROOT + ".auth..")
+                .layer("Upload").definedBy(ROOT + ".upload..")
+                .layer("S3").definedBy(ROOT + ".s3..")
+                .layer("Credentials").definedBy(ROOT + ".credentials..")
+                .layer("Aws").definedBy(ROOT + ".aws..")
+                .layer("Config").definedBy(ROOT + ".config..")
+                .whereLayer("Main").mayNotBeAccessedByAnyLayer()
+                .whereLayer("NativeImage").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Health").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Metrics").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage")
+                .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest")
+                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Access")
+                .whereLayer("Upload").mayOnlyBeAccessedByLayers("Rest", "Health", "Metrics")
+                .whereLayer("S3").mayOnlyBeAccessedByLayers("Rest", "Upload", "Health", "Metrics")
+                .whereLayer("Credentials")
+                .mayOnlyBeAccessedByLayers("Rest", "Access", "Upload", "S3", "Health", "Metrics")
+                .whereLayer("Aws").mayOnlyBeAccessedByLayers("Upload", "S3", "Credentials")
+                .check(MAIN);
+    }
+
+    /** Said on its own too (the layers above imply it): the lower layers never reach the HTTP layer. */
+    @Test
+    void nothingBelowRestKnowsRest() {
+        noClasses().that().resideInAnyPackage(ROOT + ".s3..", ROOT + ".credentials..", ROOT + ".aws..",
+                        ROOT + ".config..", ROOT + ".upload..", ROOT + ".access..", ROOT + ".auth..")
+                .should().dependOnClassesThat().resideInAPackage(ROOT + ".rest..")
+                .check(MAIN);
+    }
+
+    /** Every package on its own, sub-packages included (rest and rest.error, upload and upload.form). */
+    @Test
+    void noCycleBetweenPackages() {
+        slices().matching(ROOT + ".(**)").should().beFreeOfCycles().check(MAIN);
+    }
+
+    /** Guards the rules above against passing vacuously, e.g. when the import finds no classes. */
+    @Test
+    void importsTheBrokersClasses() {
+        for (String layer : new String[] {"rest", "access", "auth", "upload", "s3", "credentials", "aws", "config",
+                "health", "metrics", "nativeimage"}) {
+            if (MAIN.stream().noneMatch(c -> c.getPackageName().equals(ROOT + "." + layer))) {
+                throw new AssertionError("no class imported from " + ROOT + "." + layer);
+            }
+        }
+        if (MAIN.stream().anyMatch(c -> c.getSimpleName().endsWith("Test"))) {
+            throw new AssertionError("test classes were imported");
+        }
+    }
+}
