@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 
 /**
  * The gate of every route, JAX-RS resources and upload routes alike: a query string that decodes and names each
@@ -100,7 +101,9 @@ public class CallerFilter {
         MultiMap params;
         try {
             params = ctx.queryParams();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | HttpException e) {
+            // Vert.x Web wraps the decoder's IllegalArgumentException in an HttpException(400), which its router
+            // would answer with an empty body.
             throw new BrokerException(ErrorCode.INVALID_REQUEST, "Malformed query string: invalid percent-encoding");
         }
         for (String name : params.names()) {

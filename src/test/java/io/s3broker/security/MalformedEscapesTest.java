@@ -1,0 +1,66 @@
+package io.s3broker.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.LocalS3StsResource;
+
+/**
+ * With Quarkus' own URI validation off (-Dvertx.disableURIValidation=true, a JVM system property read when the HTTP
+ * server starts), malformed percent-escapes reach CallerFilter, which answers JSON 400 InvalidRequest on the JAX-RS
+ * routes and the upload routes alike; a malformed path is a 4xx, never a 5xx. With the validation on (the default),
+ * Quarkus answers a bare 400 first: HostileRequestsTest.
+ */
+@QuarkusTest
+@TestProfile(MalformedEscapesTest.UriValidationOff.class)
+@WithTestResource(LocalS3StsResource.class)
+class MalformedEscapesTest {
+
+    static final String PROPERTY = "vertx.disableURIValidation";
+
+    public static class UriValidationOff implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            // Runs in this JVM before the broker starts: the HTTP server reads the property as it is built.
+            System.setProperty(PROPERTY, "true");
+            return Map.of();
+        }
+    }
+
+    @AfterAll
+    static void restoreUriValidation() {
+        System.clearProperty(PROPERTY);
+    }
+
+    @Test
+    void malformedEscapesAreJson400OnEveryRoute() {
+        List<String> before = Upstream.stored("hostile/");
+        for (HostileRequestsTest.Hostile hostile : HostileRequestsTest.malformedEscapes(LocalS3Sts.bucket())) {
+            RawHttp.Answer answer = RawHttp.send(hostile.head(), hostile.body());
+            assertEquals(400, answer.status(), hostile.label() + ": " + answer);
+            assertTrue(answer.isJson(), hostile.label() + ": " + answer);
+            assertEquals("InvalidRequest", answer.errorCode(), hostile.label() + ": " + answer);
+        }
+        assertEquals(before, Upstream.stored("hostile/"));
+    }
+
+    @Test
+    void aMalformedPathIsNeverA5xx() {
+        for (String path : List.of("/item%zz", "/item/%E", "/credentials%", "/item/upload-url%ff")) {
+            RawHttp.Answer answer = RawHttp.send("GET " + path + "?bucket=" + LocalS3Sts.bucket() + "&key=k HTTP/1.1\r\n"
+                    + io.s3broker.testing.TestAuth.HEADER_LINE, null);
+            assertTrue(answer.status() >= 400 && answer.status() < 500, path + ": " + answer);
+        }
+    }
+}
