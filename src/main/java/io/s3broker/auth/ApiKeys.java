@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * The configured API keys, each as a caller's name and the SHA-256 of the key: the configuration never holds a
- * key itself, so a leaked configuration file or environment lets nobody in.
+ * key itself, so a leaked configuration file or environment lets nobody in. A name may come with several keys:
+ * that is how a caller's key is rotated (the new pair beside the old, then the old removed).
  */
 public final class ApiKeys {
 
@@ -36,7 +37,6 @@ public final class ApiKeys {
      */
     public static ApiKeys parse(List<String> pairs) {
         List<Entry> entries = new ArrayList<>();
-        List<String> names = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
             String pair = pairs.get(i).strip();
             int colon = pair.indexOf(':');
@@ -46,10 +46,6 @@ public final class ApiKeys {
                 throw new IllegalArgumentException("entry " + (i + 1) + " is not name:sha256hex (a name of letters,"
                         + " digits and ._@-, then the 64 hex digits of the SHA-256 of the key, never the key itself)");
             }
-            if (names.contains(name)) {
-                throw new IllegalArgumentException("the name " + name + " is given twice");
-            }
-            names.add(name);
             entries.add(new Entry(new Caller(name), HexFormat.of().parseHex(hash.toLowerCase(java.util.Locale.ROOT))));
         }
         return new ApiKeys(entries);

@@ -31,9 +31,10 @@ public interface BrokerConfig {
     @Pattern(regexp = "arn:[a-z-]+:iam::[0-9]{0,12}:role/[\\w+=,.@/-]{1,512}", message = "must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
     String roleArn();
 
-    /** RoleSessionName of AssumeRole; shows up in CloudTrail next to every S3 call the broker makes. */
+    /** First part of every RoleSessionName, before the scope's: shows in CloudTrail next to every S3 call the broker makes. */
     @WithDefault("s3-sts-broker")
-    @Pattern(regexp = "[\\w+=,.@-]{2,64}", message = "must be 2 to 64 characters of letters, digits and +=,.@_-")
+    @Pattern(regexp = "[\\w+=,.@-]{2,32}", message = "must be 2 to 32 characters of letters, digits and +=,.@_-"
+            + " (the scope's name follows it within STS's 64)")
     String roleSessionName();
 
     /** DurationSeconds of AssumeRole: how long one set of temporary credentials lives. */

@@ -40,11 +40,12 @@ public record Scope(List<Grant> grants, String vendedTo, Duration sessionDuratio
     }
 
     /**
-     * The RoleSessionName: readable where it can be ({@code r.photos.public} or {@code vend.alice}), then a digest
-     * of the whole scope so that two scopes never share a name. STS allows 2 to 64 of {@code [\w+=,.@-]}.
+     * The RoleSessionName: {@code prefix} (broker.role-session-name, which tells brokers apart), then the scope,
+     * readable where it can be ({@code r.photos.public} or {@code vend.alice}), then a digest of the whole scope so
+     * that two scopes never share a name. STS allows 2 to 64 of {@code [\w+=,.@-]}.
      */
-    public String sessionName() {
-        StringBuilder readable = new StringBuilder();
+    public String sessionName(String prefix) {
+        StringBuilder readable = new StringBuilder(prefix).append('.');
         if (vended()) {
             readable.append("vend.").append(vendedTo);
         } else if (grants.size() == 1) {

@@ -73,12 +73,13 @@ public class ScopedCredentials {
 
     private ScopeCredentials create(Scope scope) {
         Duration session = scope.sessionDuration();
-        StsCredentialsSource source = new StsCredentialsSource(sts, config.roleArn(), scope, policies.forScope(scope),
+        String sessionName = scope.sessionName(config.roleSessionName());
+        StsCredentialsSource source = new StsCredentialsSource(sts, config.roleArn(), scope, sessionName, policies.forScope(scope),
                 config.sts().timeout(), Infrastructure.getDefaultWorkerPool());
         CredentialsCache cache = new CredentialsCache(source, clock, session, refreshAhead(session),
                 new Backoff(config.sts().retryBackoff(), config.sts().retryMaxBackoff()),
-                () -> ThreadLocalRandom.current().nextDouble(), new Reporter(scope, listeners));
-        return new ScopeCredentials(scope, cache, new CachedCredentialsProvider(cache));
+                () -> ThreadLocalRandom.current().nextDouble(), new Reporter(scope, sessionName, listeners));
+        return new ScopeCredentials(scope, sessionName, cache, new CachedCredentialsProvider(cache));
     }
 
     /**
@@ -94,12 +95,12 @@ public class ScopedCredentials {
     }
 
     /** Logs what a scope's cache reports (its access key id, never the secret or token) and passes it on. */
-    private record Reporter(Scope scope, List<CredentialsCacheListener> listeners) implements CredentialsCacheListener {
+    private record Reporter(Scope scope, String sessionName, List<CredentialsCacheListener> listeners) implements CredentialsCacheListener {
 
         @Override
         public void refreshed(CachedCredentials credentials, Duration took) {
             LOG.infof("Assumed role for scope %s (session %s): access key %s valid until %s (took %d ms, next refresh"
-                    + " from %s)", scope, scope.sessionName(), credentials.credentials().accessKeyId(),
+                    + " from %s)", scope, sessionName, credentials.credentials().accessKeyId(),
                     credentials.expiresAt(), took.toMillis(), credentials.prefetchAt());
             listeners.forEach(listener -> listener.refreshed(credentials, took));
         }

@@ -20,7 +20,7 @@ public final class StsCredentialsSource implements CredentialsSource {
     /** Runs the call's start; see {@link #fetch()}. */
     private final Executor starter;
 
-    public StsCredentialsSource(StsAsyncClient sts, String roleArn, Scope scope, String policy, Duration timeout,
+    public StsCredentialsSource(StsAsyncClient sts, String roleArn, Scope scope, String sessionName, String policy, Duration timeout,
             Executor starter) {
         this.sts = sts;
         this.timeout = timeout;
@@ -28,7 +28,7 @@ public final class StsCredentialsSource implements CredentialsSource {
         this.request = AssumeRoleRequest.builder()
                 .roleArn(roleArn)
                 // CloudTrail shows this name next to every S3 call made with the credentials.
-                .roleSessionName(scope.sessionName())
+                .roleSessionName(sessionName)
                 .policy(policy)
                 .durationSeconds(Math.toIntExact(scope.sessionDuration().toSeconds()))
                 .overrideConfiguration(o -> o.apiCallTimeout(timeout))

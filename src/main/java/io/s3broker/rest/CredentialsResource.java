@@ -79,7 +79,7 @@ public class CredentialsResource {
         return Uni.createFrom().completionStage(() -> scope.cache().get(minimumValidity))
                 .map(cached -> {
                     AwsSessionCredentials credentials = cached.credentials();
-                    audit.granted(caller, "vend", "-", scope.scope().sessionName(), cached.expiresAt(),
+                    audit.granted(caller, "vend", "-", scope.sessionName(), cached.expiresAt(),
                             credentials.accessKeyId());
                     return new VendedCredentials(true, credentials.accessKeyId(), credentials.secretAccessKey(),
                             credentials.sessionToken(), cached.expiresAt(), entries);
