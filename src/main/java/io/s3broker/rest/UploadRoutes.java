@@ -244,9 +244,15 @@ public class UploadRoutes {
         }
     }
 
-    /** The body as a stream with demand; the first demand answers an {@code Expect: 100-continue}. */
-    private static Multi<Buffer> body(ReadStream<Buffer> stream, RoutingContext ctx) {
-        return MultiHelper.toMulti(stream).onRequest().invoke(ignored -> continueIfExpected(ctx));
+    /**
+     * The body as a stream with demand; the first demand answers an {@code Expect: 100-continue}. A body that has
+     * ended already (an empty one, read with the head) is an empty stream: the request would signal its end no more.
+     */
+    private static Multi<Buffer> body(HttpServerRequest request, RoutingContext ctx) {
+        if (request.isEnded()) {
+            return Multi.createFrom().empty();
+        }
+        return MultiHelper.toMulti((ReadStream<Buffer>) request).onRequest().invoke(ignored -> continueIfExpected(ctx));
     }
 
     /** Sends the interim 100 once, only when the body is wanted: a request refused before gets no 100. */
