@@ -55,7 +55,6 @@ public class UploadRoutes {
     static final Set<String> FILE_PARTS = Set.of("files", "file");
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final String CONTINUED = "broker.continued";
-    private static final String REQUEST_CONTEXT = "broker.request-context";
 
     private final RequestValidator validate;
     private final UploadService uploads;
@@ -124,6 +123,9 @@ public class UploadRoutes {
                         target.location().key(), null, credentials.credentials().accessKeyId()))
                 .flatMap(ignored -> uploads.upload(target, length, body, context, commitGate))
                 .onTermination().invoke(release)
+                // The one way back for an outcome: the request's handlers and response belong to its event loop
+                // (docs/decisions/0004-uploads-as-vertx-routes.md).
+                .emitOn(command -> context.runOnContext(ignored -> command.run()))
                 .subscribe().with(done -> created(ctx, done), error -> respondError(ctx, error));
     }
 
@@ -255,12 +257,14 @@ public class UploadRoutes {
         return MultiHelper.toMulti((ReadStream<Buffer>) request).onRequest().invoke(ignored -> continueIfExpected(ctx));
     }
 
-    /** Sends the interim 100 once, only when the body is wanted: a request refused before gets no 100. */
+    /**
+     * Sends the interim 100 once, only when the body is wanted: a request refused before gets no 100. Called on the
+     * request's event loop: the upload asks for the body from there.
+     */
     private static void continueIfExpected(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String expect = request.getHeader(HttpHeaders.EXPECT);
-        if (expect == null || !expect.equalsIgnoreCase("100-continue") || ctx.get(CONTINUED) != null
-                || movedToRequestContext(ctx, () -> continueIfExpected(ctx))) {
+        if (expect == null || !expect.equalsIgnoreCase("100-continue") || ctx.get(CONTINUED) != null) {
             return;
         }
         if (!request.response().headWritten()) {
@@ -269,28 +273,9 @@ public class UploadRoutes {
         }
     }
 
-    /** The request's context, kept for {@link #movedToRequestContext}: handlers run on it. */
+    /** The request's context: the upload runs on it, and its outcome comes back to it. */
     private static Context bindRequestContext(RoutingContext ctx) {
-        Context context = Vertx.currentContext();
-        ctx.put(REQUEST_CONTEXT, context);
-        return context;
-    }
-
-    /**
-     * Whether {@code again} was handed over to the request's event loop because this is another thread. The request's
-     * handlers, its pause state and its response belong to that loop, while the SDK's demand and an upload's outcome
-     * arrive on the SDK's threads, and Vert.x does not guard a request against both at once. Once (UploadFailureTest,
-     * 2026-11-30) a chunked form over the size limit got no answer in 2 minutes although its multipart upload had
-     * been aborted within a second; its answer was started on an S3 callback thread while the loop still read the
-     * body. That run could not be repeated, so this is the likeliest cause, not a proven one.
-     */
-    private static boolean movedToRequestContext(RoutingContext ctx, Runnable again) {
-        Context context = ctx.get(REQUEST_CONTEXT);
-        if (context == null || Vertx.currentContext() == context) {
-            return false;
-        }
-        context.runOnContext(ignored -> again.run());
-        return true;
+        return Vertx.currentContext();
     }
 
     /** The body's Content-Length, -1 if it has none or is chunked. */
@@ -321,17 +306,12 @@ public class UploadRoutes {
         respond(ctx, 201, new UploadResponse(true, done.bucket(), done.key(), done.size(), done.etag()));
     }
 
+    /** On the request's event loop, like every answer here. */
     private void respondError(RoutingContext ctx, Throwable error) {
-        if (movedToRequestContext(ctx, () -> respondError(ctx, error))) {
-            return;
-        }
         responses.error(ctx, error);
     }
 
     private void respond(RoutingContext ctx, int status, Object body) {
-        if (movedToRequestContext(ctx, () -> respond(ctx, status, body))) {
-            return;
-        }
         responses.json(ctx, status, body, Map.of());
     }
 }
