@@ -43,9 +43,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Streaming uploads: {@code PUT /item} takes the object as the raw body, {@code POST /item} as the file part of a
- * multipart form. These are Vert.x routes, not JAX-RS methods, because JAX-RS reads a body before the method
- * runs (Quarkus REST writes multipart files to disk): here the request stream goes straight into S3, paused
- * whenever S3 is slower than the client.
+ * multipart form. Thin: they check the request, authorize it and hand the body to the upload engine. Vert.x routes,
+ * not JAX-RS methods, so that the body streams into S3: docs/decisions/0004-uploads-as-vertx-routes.md.
  */
 @ApplicationScoped
 public class UploadRoutes {

@@ -69,8 +69,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     private boolean finishing;
     private boolean cleaning;
     private Throwable failure;
-    private long lastProgress;
-    private Runnable watchdog;
+    private final IdleWatch idle;
 
     UploadCoordinator(UploadTarget target, BodyLength length, UploadSettings settings, MultipartSession session,
             PartBufferPool buffers, Loop loop, CompletionStage<Void> commitGate) {
@@ -81,6 +80,8 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         this.loop = loop;
         this.single = length.exact() >= 0 && length.exact() <= settings.multipartThreshold();
         this.parts = new PartAssembler(length, single, settings.partSize(), settings.maxSize());
+        // Waiting for a buffer has its own bound; the calls that finish an upload have call timeouts.
+        this.idle = new IdleWatch(loop, settings.idleTimeout(), () -> waitingForBuffer || finishing, this::idle);
         commitGate.whenComplete((ok, error) -> loop.execute(() -> {
             progress();
             if (error != null) {
@@ -117,8 +118,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
             subscription.cancel();
             return;
         }
-        progress();
-        watchdog = loop.schedule(settings.idleTimeout().toMillis(), this::checkIdle);
+        idle.start();
         if (!parts.needsCopy()) {
             begin();
             return;
@@ -410,21 +410,11 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     // --- the idle bound ---
 
     private void progress() {
-        lastProgress = System.nanoTime();
+        idle.progress();
     }
 
-    private void checkIdle() {
-        watchdog = null;
-        if (result.isDone() || cleaning) {
-            return;
-        }
-        long limit = settings.idleTimeout().toNanos();
-        long idle = System.nanoTime() - lastProgress;
-        // Waiting for a buffer has its own bound; the calls that finish an upload have call timeouts.
-        if (idle < limit || waitingForBuffer || finishing) {
-            watchdog = loop.schedule(Math.max(1, (limit - idle) / 1_000_000), this::checkIdle);
-            return;
-        }
+    /** Nothing moved for the idle timeout: whose turn it was says whose fault it is. */
+    private void idle() {
         boolean clientsTurn = ended ? !mayCommit : outstanding > 0;
         fail(clientsTurn ? UploadFailure.idle(settings.idleTimeout())
                 : new S3Failure(S3Failure.Kind.TIMEOUT, "S3 took none of the upload's bytes for "
@@ -432,9 +422,6 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     }
 
     private void stopWatching() {
-        if (watchdog != null) {
-            watchdog.run();
-            watchdog = null;
-        }
+        idle.stop();
     }
 }

@@ -3,6 +3,7 @@ package io.s3broker.upload;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -13,8 +14,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.s3broker.aws.S3Clients;
@@ -40,6 +43,8 @@ public class UploadService {
 
     private static final Logger LOG = Logger.getLogger(UploadService.class);
     private static final Duration SHUTDOWN_ABORT_WAIT = Duration.ofSeconds(20);
+    /** How long before the grace period ends uploads still running are cancelled, at most (a quarter of it if less). */
+    private static final Duration SHUTDOWN_MARGIN = Duration.ofSeconds(5);
 
     private final S3Clients clients;
     private final S3CallTimer calls;
@@ -47,8 +52,14 @@ public class UploadService {
     private final UploadSettings settings;
     private final PartBufferPool buffers;
     private final Set<UploadCoordinator> active = ConcurrentHashMap.newKeySet();
+    private final Optional<Duration> shutdownTimeout;
+    private final Optional<Duration> shutdownDelay;
 
-    public UploadService(S3Clients clients, S3CallTimer calls, Instance<UploadObserver> observers, BrokerConfig config) {
+    public UploadService(S3Clients clients, S3CallTimer calls, Instance<UploadObserver> observers, BrokerConfig config,
+            @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout,
+            @ConfigProperty(name = "quarkus.shutdown.delay") Optional<Duration> shutdownDelay) {
+        this.shutdownTimeout = shutdownTimeout;
+        this.shutdownDelay = shutdownDelay;
         this.clients = clients;
         this.calls = calls;
         this.observers = observers.stream().toList();
@@ -112,23 +123,41 @@ public class UploadService {
     }
 
     /**
-     * Runs after Quarkus has given requests in flight their grace period (quarkus.shutdown.timeout): whatever
-     * upload is still going cannot finish, so its calls are cancelled, its parts removed and its client answered
-     * 503 before the process exits. Blocking is fine here: this is the shutdown thread, not an event loop.
+     * Shutdown starts (readiness is DOWN from now on): requests in flight get the grace period
+     * ({@code quarkus.shutdown.timeout}, after {@code quarkus.shutdown.delay}). Uploads still running shortly before
+     * it ends are cancelled then, so that their 503 answers go out while the server still writes them; after the
+     * grace period Quarkus closes the connections.
+     */
+    void shutdownStarted(@Observes ShutdownDelayInitiatedEvent event) {
+        Duration grace = shutdownTimeout.orElse(Duration.ZERO);
+        Duration margin = grace.dividedBy(4).compareTo(SHUTDOWN_MARGIN) < 0 ? grace.dividedBy(4) : SHUTDOWN_MARGIN;
+        long at = shutdownDelay.orElse(Duration.ZERO).plus(grace).minus(margin).toMillis();
+        CompletableFuture.delayedExecutor(Math.max(0, at), TimeUnit.MILLISECONDS).execute(this::abortAll);
+    }
+
+    /**
+     * Runs after the grace period, for whatever upload is still going (one that started late, or whose abort is
+     * slow): it is cancelled and its parts removed before the process exits. Blocking is fine here: this is the
+     * shutdown thread, not an event loop.
      */
     void abortRemaining(@Observes ShutdownEvent event) {
-        if (active.isEmpty()) {
-            return;
-        }
-        LOG.warnf("Shutting down: aborting %d upload(s) still in progress", active.size());
-        UploadFailure reason = UploadFailure.shuttingDown();
-        CompletableFuture<?>[] done = active.stream().peek(upload -> upload.abort(reason))
-                .map(upload -> upload.result().handle((r, e) -> null)).toArray(CompletableFuture[]::new);
+        CompletableFuture<Void> done = abortAll();
         try {
-            CompletableFuture.allOf(done).get(SHUTDOWN_ABORT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            done.get(SHUTDOWN_ABORT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.errorf("Not every upload was aborted within %s; a lifecycle rule must remove what is left", SHUTDOWN_ABORT_WAIT);
         }
+    }
+
+    /** Cancels every upload still running: calls cancelled, parts removed, clients answered 503. */
+    private CompletableFuture<Void> abortAll() {
+        if (active.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        LOG.warnf("Shutting down: aborting %d upload(s) still in progress", active.size());
+        UploadFailure reason = UploadFailure.shuttingDown();
+        return CompletableFuture.allOf(active.stream().peek(upload -> upload.abort(reason))
+                .map(upload -> upload.result().handle((r, e) -> null)).toArray(CompletableFuture[]::new));
     }
 
     /** The request's event loop, as the coordinator's loop. */

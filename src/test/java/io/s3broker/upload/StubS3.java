@@ -44,6 +44,8 @@ final class StubS3 implements S3AsyncClient {
     final List<Call> calls = new CopyOnWriteArrayList<>();
     /** Bodies are not read at all: S3 stalls. */
     volatile boolean stall;
+    /** PutObject reads its body but never answers: S3 is slow to store it. */
+    volatile boolean holdPutAnswers;
     /** Whether a part's call fails once its body is in; null for success. */
     volatile Function<UploadPartRequest, Throwable> partFailure = part -> null;
     /** What CreateMultipartUpload answers; completed with "u1" unless replaced. */
@@ -97,6 +99,9 @@ final class StubS3 implements S3AsyncClient {
         Body read = new Body(body.contentLength().orElseThrow());
         calls.add(new Call("PutObject", request, answer, read));
         read.done.whenComplete((ok, error) -> {
+            if (error == null && holdPutAnswers) {
+                return;
+            }
             if (error != null) {
                 answer.completeExceptionally(error);
             } else {

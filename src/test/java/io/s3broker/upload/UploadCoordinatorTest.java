@@ -311,6 +311,35 @@ class UploadCoordinatorTest {
     }
 
     @Test
+    void shutdownWhileWaitingForABufferEndsTheUploadAtOnce() throws Exception {
+        pool = new PartBufferPool(PART, PART, (inUse, waiting) -> {
+        });
+        var held = pool.acquire(bufferWait).get();
+        start(BodyLength.declared(-1));
+        upload.abort(UploadFailure.shuttingDown());
+        assertEquals(UploadFailure.Kind.SHUTTING_DOWN, ((UploadFailure) failure()).kind());
+        assertEquals(0, client.requested, "nothing was read");
+        pool.release(held);
+        Thread.sleep(100);
+        assertEquals(0, pool.inUse(), "the buffer that came later went back");
+    }
+
+    @Test
+    void shutdownLetsAnUploadWhoseWholeBodyIsInFinish() throws Exception {
+        s3.holdPutAnswers = true;
+        start(BodyLength.declared(PART));
+        client.sendAndEnd(PART);
+        awaitCalls("PutObject", 1);
+        s3.calls("PutObject").get(0).body().done.get(10, TimeUnit.SECONDS);
+        onLoop(() -> {
+        });
+        upload.abort(UploadFailure.shuttingDown());
+        Thread.sleep(100);
+        assertFalse(upload.result().isDone(), "not failed: only S3's answer is missing");
+        assertFalse(s3.calls("PutObject").get(0).future().isCancelled());
+    }
+
+    @Test
     void anUploadWithoutABufferWithinTheWaitIsRefusedAndReadsNothing() throws Exception {
         pool = new PartBufferPool(PART, PART, (inUse, waiting) -> {
         });
