@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -75,6 +77,9 @@ class UploadLimitsTest {
      */
     @Test
     void fourStalledBodiesLeaveAFifthUploadA503WithinTheBufferWait() throws Exception {
+        long buffers = ConfigProvider.getConfig().getValue("broker.upload.max-buffered", MemorySize.class).asLongValue()
+                / ConfigProvider.getConfig().getValue("broker.upload.part-size", MemorySize.class).asLongValue();
+        assertEquals(4, buffers, "the default pool has four part buffers");
         List<RawClient> stalled = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         try {
