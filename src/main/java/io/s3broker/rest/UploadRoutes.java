@@ -82,7 +82,8 @@ public class UploadRoutes {
     }
 
     void put(RoutingContext ctx) {
-        Context context = bindRequestContext(ctx);
+        // The request's context: the upload runs on it, and its outcome comes back to it.
+        Context context = Vertx.currentContext();
         HttpServerRequest request = ctx.request();
         request.pause();
         UploadTarget target;
@@ -129,7 +130,8 @@ public class UploadRoutes {
     }
 
     void post(RoutingContext ctx) {
-        Context context = bindRequestContext(ctx);
+        // The request's context: the upload runs on it, and its outcome comes back to it.
+        Context context = Vertx.currentContext();
         HttpServerRequest request = ctx.request();
         request.pause();
         String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
@@ -245,15 +247,9 @@ public class UploadRoutes {
         }
     }
 
-    /**
-     * The body as a stream with demand; the first demand answers an {@code Expect: 100-continue}. A body that has
-     * ended already (an empty one, read with the head) is an empty stream: the request would signal its end no more.
-     */
-    private static Multi<Buffer> body(HttpServerRequest request, RoutingContext ctx) {
-        if (request.isEnded()) {
-            return Multi.createFrom().empty();
-        }
-        return MultiHelper.toMulti((ReadStream<Buffer>) request).onRequest().invoke(ignored -> continueIfExpected(ctx));
+    /** The body as a stream with demand; the first demand answers an {@code Expect: 100-continue}. */
+    private static Multi<Buffer> body(ReadStream<Buffer> stream, RoutingContext ctx) {
+        return MultiHelper.toMulti(stream).onRequest().invoke(ignored -> continueIfExpected(ctx));
     }
 
     /**
@@ -270,11 +266,6 @@ public class UploadRoutes {
             ctx.put(CONTINUED, Boolean.TRUE);
             request.response().writeContinue();
         }
-    }
-
-    /** The request's context: the upload runs on it, and its outcome comes back to it. */
-    private static Context bindRequestContext(RoutingContext ctx) {
-        return Vertx.currentContext();
     }
 
     /** The body's Content-Length, -1 if it has none or is chunked. */
