@@ -241,6 +241,24 @@ public interface BrokerConfig {
         @DurationMin(millis = 1, message = "must be positive")
         Duration partTimeout();
 
+        /**
+         * How long an upload that needs a part buffer (chunked PUT, every form) waits for one when all are taken;
+         * then it gets 503 ServiceUnavailable with Retry-After, having read nothing and written nothing to S3.
+         */
+        @WithDefault("30S")
+        @DurationMin(millis = 1, message = "must be positive")
+        Duration bufferWait();
+
+        /**
+         * How long an upload may make no progress: a client that sends nothing when asked (408 RequestTimeout), or
+         * S3 taking none of a streamed body (504 UpstreamTimeout). Either way the upload is aborted and leaves
+         * nothing. This is the bound of the streamed PutObject and UploadPart calls, which have no call timeout of
+         * their own because they last as long as the client takes to send its body.
+         */
+        @WithDefault("60S")
+        @DurationMin(millis = 1, message = "must be positive")
+        Duration idleTimeout();
+
         /** Canned ACL for uploaded objects, e.g. bucket-owner-full-control when the bucket belongs to another account. */
         Optional<String> acl();
     }

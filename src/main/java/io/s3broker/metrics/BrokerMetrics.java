@@ -2,6 +2,7 @@ package io.s3broker.metrics;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,7 +20,9 @@ import io.s3broker.upload.UploadObserver;
 /**
  * The broker's own meters, fed by what the credentials caches and the uploads report. In Prometheus format they
  * read {@code broker_sts_assume_role_total{outcome}}, {@code broker_credentials_expiry_seconds},
- * {@code broker_credentials_scopes}, {@code broker_upload_bytes_total} and {@code broker_upload_size_bytes}
+ * {@code broker_credentials_scopes}, {@code broker_upload_bytes_total}, {@code broker_upload_size_bytes},
+ * {@code broker_uploads_in_flight}, {@code broker_upload_outcomes_total{reason}},
+ * {@code broker_upload_buffers_in_use} and {@code broker_upload_buffer_waiters}
  * ({@code broker_s3_requests_seconds} is timed where the calls are made, by the s3 package's S3CallTimer).
  */
 @Startup
@@ -30,8 +33,13 @@ public class BrokerMetrics implements CredentialsCacheListener, UploadObserver {
     private final Counter assumeRoleFailure;
     private final Counter uploadedBytes;
     private final DistributionSummary uploadSize;
+    private final MeterRegistry registry;
+    private final AtomicInteger uploadsInFlight = new AtomicInteger();
+    private final AtomicInteger buffersInUse = new AtomicInteger();
+    private final AtomicInteger bufferWaiters = new AtomicInteger();
 
     public BrokerMetrics(MeterRegistry registry, ScopedCredentials credentials) {
+        this.registry = registry;
         this.assumeRoleSuccess = assumeRole(registry, "success");
         this.assumeRoleFailure = assumeRole(registry, "failure");
         this.uploadedBytes = Counter.builder("broker.upload.bytes")
@@ -41,6 +49,15 @@ public class BrokerMetrics implements CredentialsCacheListener, UploadObserver {
         this.uploadSize = DistributionSummary.builder("broker.upload.size")
                 .description("Size of completed uploads")
                 .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("broker.uploads.in.flight", uploadsInFlight, AtomicInteger::get)
+                .description("Uploads reading their body or waiting for a part buffer")
+                .register(registry);
+        Gauge.builder("broker.upload.buffers.in.use", buffersInUse, AtomicInteger::get)
+                .description("Part buffers held by uploads (the pool has broker.upload.max-buffered / part-size)")
+                .register(registry);
+        Gauge.builder("broker.upload.buffer.waiters", bufferWaiters, AtomicInteger::get)
+                .description("Uploads waiting for a part buffer (at most broker.upload.buffer-wait, then 503)")
                 .register(registry);
         // The soonest expiry among the scopes' credentials: what an alert on "credentials about to run out" wants,
         // however many scopes there are.
@@ -82,8 +99,36 @@ public class BrokerMetrics implements CredentialsCacheListener, UploadObserver {
     }
 
     @Override
+    public void started() {
+        uploadsInFlight.incrementAndGet();
+    }
+
+    @Override
     public void completed(long bytes) {
+        uploadsInFlight.decrementAndGet();
         uploadedBytes.increment(bytes);
         uploadSize.record(bytes);
+        outcome("completed");
+    }
+
+    @Override
+    public void failed(String reason) {
+        uploadsInFlight.decrementAndGet();
+        outcome(reason);
+    }
+
+    @Override
+    public void buffers(int inUse, int waiting) {
+        buffersInUse.set(inUse);
+        bufferWaiters.set(waiting);
+    }
+
+    private void outcome(String reason) {
+        // The reasons are a fixed few (UploadObserver), so the tag's values stay bounded.
+        Counter.builder("broker.upload.outcomes")
+                .description("Uploads that ended, by outcome: completed, or why they failed")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 }

@@ -43,9 +43,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Streaming uploads: {@code PUT /item} takes the object as the raw body, {@code POST /item} as the file part of a
- * multipart form. These are Vert.x routes, not JAX-RS methods, because JAX-RS reads a body before the method
- * runs (Quarkus REST writes multipart files to disk): here the request stream goes straight into S3, paused
- * whenever S3 is slower than the client.
+ * multipart form. Thin: they check the request, authorize it and hand the body to the upload engine. Vert.x routes,
+ * not JAX-RS methods, so that the body streams into S3: docs/decisions/0004-uploads-as-vertx-routes.md.
  */
 @ApplicationScoped
 public class UploadRoutes {
@@ -55,7 +54,6 @@ public class UploadRoutes {
     static final Set<String> FILE_PARTS = Set.of("files", "file");
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final String CONTINUED = "broker.continued";
-    private static final String REQUEST_CONTEXT = "broker.request-context";
 
     private final RequestValidator validate;
     private final UploadService uploads;
@@ -84,7 +82,8 @@ public class UploadRoutes {
     }
 
     void put(RoutingContext ctx) {
-        Context context = bindRequestContext(ctx);
+        // The request's context: the upload runs on it, and its outcome comes back to it.
+        Context context = Vertx.currentContext();
         HttpServerRequest request = ctx.request();
         request.pause();
         UploadTarget target;
@@ -124,11 +123,15 @@ public class UploadRoutes {
                         target.location().key(), null, credentials.credentials().accessKeyId()))
                 .flatMap(ignored -> uploads.upload(target, length, body, context, commitGate))
                 .onTermination().invoke(release)
+                // The one way back for an outcome: the request's handlers and response belong to its event loop
+                // (docs/decisions/0004-uploads-as-vertx-routes.md).
+                .emitOn(command -> context.runOnContext(ignored -> command.run()))
                 .subscribe().with(done -> created(ctx, done), error -> respondError(ctx, error));
     }
 
     void post(RoutingContext ctx) {
-        Context context = bindRequestContext(ctx);
+        // The request's context: the upload runs on it, and its outcome comes back to it.
+        Context context = Vertx.currentContext();
         HttpServerRequest request = ctx.request();
         request.pause();
         String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
@@ -249,42 +252,20 @@ public class UploadRoutes {
         return MultiHelper.toMulti(stream).onRequest().invoke(ignored -> continueIfExpected(ctx));
     }
 
-    /** Sends the interim 100 once, only when the body is wanted: a request refused before gets no 100. */
+    /**
+     * Sends the interim 100 once, only when the body is wanted: a request refused before gets no 100. Called on the
+     * request's event loop: the upload asks for the body from there.
+     */
     private static void continueIfExpected(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String expect = request.getHeader(HttpHeaders.EXPECT);
-        if (expect == null || !expect.equalsIgnoreCase("100-continue") || ctx.get(CONTINUED) != null
-                || movedToRequestContext(ctx, () -> continueIfExpected(ctx))) {
+        if (expect == null || !expect.equalsIgnoreCase("100-continue") || ctx.get(CONTINUED) != null) {
             return;
         }
         if (!request.response().headWritten()) {
             ctx.put(CONTINUED, Boolean.TRUE);
             request.response().writeContinue();
         }
-    }
-
-    /** The request's context, kept for {@link #movedToRequestContext}: handlers run on it. */
-    private static Context bindRequestContext(RoutingContext ctx) {
-        Context context = Vertx.currentContext();
-        ctx.put(REQUEST_CONTEXT, context);
-        return context;
-    }
-
-    /**
-     * Whether {@code again} was handed over to the request's event loop because this is another thread. The request's
-     * handlers, its pause state and its response belong to that loop, while the SDK's demand and an upload's outcome
-     * arrive on the SDK's threads, and Vert.x does not guard a request against both at once. Once (UploadFailureTest,
-     * 2026-11-30) a chunked form over the size limit got no answer in 2 minutes although its multipart upload had
-     * been aborted within a second; its answer was started on an S3 callback thread while the loop still read the
-     * body. That run could not be repeated, so this is the likeliest cause, not a proven one.
-     */
-    private static boolean movedToRequestContext(RoutingContext ctx, Runnable again) {
-        Context context = ctx.get(REQUEST_CONTEXT);
-        if (context == null || Vertx.currentContext() == context) {
-            return false;
-        }
-        context.runOnContext(ignored -> again.run());
-        return true;
     }
 
     /** The body's Content-Length, -1 if it has none or is chunked. */
@@ -315,17 +296,12 @@ public class UploadRoutes {
         respond(ctx, 201, new UploadResponse(true, done.bucket(), done.key(), done.size(), done.etag()));
     }
 
+    /** On the request's event loop, like every answer here. */
     private void respondError(RoutingContext ctx, Throwable error) {
-        if (movedToRequestContext(ctx, () -> respondError(ctx, error))) {
-            return;
-        }
         responses.error(ctx, error);
     }
 
     private void respond(RoutingContext ctx, int status, Object body) {
-        if (movedToRequestContext(ctx, () -> respond(ctx, status, body))) {
-            return;
-        }
         responses.json(ctx, status, body, Map.of());
     }
 }

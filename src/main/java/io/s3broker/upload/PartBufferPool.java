@@ -1,67 +1,101 @@
 package io.s3broker.upload;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The part buffers all uploads share: at most {@code capacity / partSize} buffers of one part each, made on first
- * need and reused, handed out first come, first served without blocking. An upload that cannot have one now gets
- * a future that completes when another upload gives one back; meanwhile its client is not read.
- * <p>
- * Reusing whole-part buffers keeps the heap calm: a part assembled from the request's small chunks would keep
- * thousands of them alive across collections (measured: a quarter of the CPU in GC at -Xmx128m). The buffers are
- * direct, so the SDK's Netty writes a part to the socket as it is; from a heap buffer it made an 8 MiB direct copy
- * of every part, too large for its pool, so freshly allocated and zeroed each time. Written by
- * hand because neither Vert.x nor Mutiny has an asynchronous pool. The lock guards a counter and two queues (no
- * I/O, no callbacks run under it), so it is safe on an event loop.
+ * The part buffers all uploads share: {@code capacity / partSize} direct buffers of one part each, all allocated
+ * when the pool is made (at start-up, never on an event loop), handed out first come, first served without
+ * blocking. An upload that cannot have one at once gets a future that completes when another gives one back, or
+ * fails with a BUSY {@link UploadFailure} after the wait. Why pooled, direct and hand-written:
+ * docs/decisions/0003-part-buffer-pool.md. The lock guards two queues (no I/O, no callbacks under it).
  */
 public final class PartBufferPool {
 
-    private final int partSize;
-    private final int maxBuffers;
-    private int created;
+    /** Told how many buffers are out and how many uploads wait for one, after every change. */
+    public interface Usage {
+        void changed(int inUse, int waiting);
+    }
+
+    private final int size;
+    private final Usage usage;
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private final ArrayDeque<CompletableFuture<ByteBuffer>> waiters = new ArrayDeque<>();
 
-    public PartBufferPool(long partSize, long capacity) {
-        this.partSize = Math.toIntExact(partSize);
-        this.maxBuffers = (int) Math.max(1, capacity / partSize);
+    public PartBufferPool(long partSize, long capacity, Usage usage) {
+        int partBytes = Math.toIntExact(partSize);
+        this.size = (int) Math.max(1, capacity / partSize);
+        this.usage = usage;
+        for (int i = 0; i < size; i++) {
+            free.add(ByteBuffer.allocateDirect(partBytes));
+        }
     }
 
-    /** Completes with an empty buffer of one part; it must be {@link #release}d once. */
-    public CompletableFuture<ByteBuffer> acquire() {
+    /** Completes with an empty buffer of one part, which must be {@link #release}d once, or fails after {@code wait}. */
+    public CompletableFuture<ByteBuffer> acquire(Duration wait) {
+        CompletableFuture<ByteBuffer> waiter;
         synchronized (this) {
-            if (waiters.isEmpty()) {
-                ByteBuffer buffer = free.poll();
-                if (buffer != null) {
-                    return CompletableFuture.completedFuture(buffer);
-                }
-                if (created < maxBuffers) {
-                    created++;
-                    return CompletableFuture.completedFuture(ByteBuffer.allocateDirect(partSize));
-                }
+            ByteBuffer buffer = waiters.isEmpty() ? free.poll() : null;
+            if (buffer != null) {
+                waiter = CompletableFuture.completedFuture(buffer);
+            } else {
+                waiter = new CompletableFuture<>();
+                waiters.add(waiter);
             }
-            CompletableFuture<ByteBuffer> waiter = new CompletableFuture<>();
-            waiters.add(waiter);
+        }
+        report();
+        if (waiter.isDone()) {
             return waiter;
         }
+        return waiter.completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS).thenCompose(buffer -> {
+            if (buffer != null) {
+                return CompletableFuture.completedFuture(buffer);
+            }
+            synchronized (this) {
+                waiters.remove(waiter);
+            }
+            report();
+            return CompletableFuture.failedFuture(UploadFailure.busy(wait));
+        });
     }
 
     public void release(ByteBuffer buffer) {
         buffer.clear();
-        CompletableFuture<ByteBuffer> next;
-        synchronized (this) {
-            next = waiters.poll();
-            if (next == null) {
-                free.push(buffer);
-                return;
+        while (true) {
+            CompletableFuture<ByteBuffer> next;
+            synchronized (this) {
+                next = waiters.poll();
+                if (next == null) {
+                    free.push(buffer);
+                    break;
+                }
+            }
+            // A waiter whose wait is over (completed with null) does not take it: try the next one.
+            if (next.complete(buffer)) {
+                break;
             }
         }
-        next.complete(buffer);
+        report();
+    }
+
+    public synchronized int inUse() {
+        return size - free.size();
     }
 
     public synchronized int waiting() {
         return waiters.size();
+    }
+
+    private void report() {
+        int inUse;
+        int waiting;
+        synchronized (this) {
+            inUse = size - free.size();
+            waiting = waiters.size();
+        }
+        usage.changed(inUse, waiting);
     }
 }

@@ -1,5 +1,7 @@
 package io.s3broker.upload;
 
+import java.time.Duration;
+
 /** An upload was refused or cut short; whatever it had written to S3 is gone by the time this is seen. */
 public final class UploadFailure extends RuntimeException {
 
@@ -7,6 +9,10 @@ public final class UploadFailure extends RuntimeException {
         TOO_LARGE,
         /** The client's body broke off or could not be read. */
         BROKEN_BODY,
+        /** The client sent nothing for {@code broker.upload.idle-timeout} while its body was wanted. */
+        IDLE,
+        /** No part buffer became free within {@code broker.upload.buffer-wait}; nothing was read. */
+        BUSY,
         SHUTTING_DOWN
     }
 
@@ -27,5 +33,18 @@ public final class UploadFailure extends RuntimeException {
 
     public static UploadFailure tooLarge(long maxSize) {
         return new UploadFailure(Kind.TOO_LARGE, "The upload exceeds the maximum size of " + maxSize + " bytes");
+    }
+
+    public static UploadFailure idle(Duration timeout) {
+        return new UploadFailure(Kind.IDLE, "The upload sent nothing for " + timeout.toSeconds() + " s; it was aborted");
+    }
+
+    public static UploadFailure busy(Duration wait) {
+        return new UploadFailure(Kind.BUSY, "Too many uploads at once: no part buffer became free within "
+                + wait.toSeconds() + " s; retry later");
+    }
+
+    public static UploadFailure shuttingDown() {
+        return new UploadFailure(Kind.SHUTTING_DOWN, "The service is shutting down");
     }
 }

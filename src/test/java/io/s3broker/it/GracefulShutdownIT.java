@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +26,9 @@ import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.TestAuth;
 
 /**
- * SIGTERM on the packaged broker: it stops taking requests, lets a request in flight finish within the grace
- * period (quarkus.shutdown.timeout), aborts an upload that cannot finish so nothing is left in S3, and exits 0.
+ * SIGTERM on the packaged broker: readiness turns DOWN at once, a request in flight finishes within the grace
+ * period (quarkus.shutdown.timeout), and the uploads that cannot finish (chunked, and a PUT with a Content-Length)
+ * are cancelled, answered 503 JSON and leave nothing in S3; the broker exits 0.
  * It starts the fast-jar itself, because it must signal the process.
  */
 class GracefulShutdownIT {
@@ -59,6 +62,16 @@ class GracefulShutdownIT {
             writeChunks(stuckOut, 20 * MIB);
             awaitOpenMultipartUpload(stuck);
 
+            // A PUT with a Content-Length that stops halfway: one streamed PutObject, which only cancelling its SDK
+            // call stops.
+            String stuckPut = "shutdown/stuck-put-" + UUID.randomUUID();
+            Socket stuckPutClient = new Socket("127.0.0.1", port);
+            OutputStream stuckPutOut = stuckPutClient.getOutputStream();
+            stuckPutOut.write(("PUT /item?bucket=" + bucket + "&key=" + stuckPut + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + TestAuth.HEADER_LINE + "Content-Length: " + (40 * MIB) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            stuckPutOut.write(new byte[10 * MIB]);
+            stuckPutOut.flush();
+
             // An upload that is still arriving when the signal comes, and ends well within the grace period.
             Socket finishingClient = new Socket("127.0.0.1", port);
             OutputStream finishingOut = finishingClient.getOutputStream();
@@ -81,8 +94,18 @@ class GracefulShutdownIT {
                 }
             });
 
+            int readiness = awaitReadinessDown(port);
+            assertEquals(503, readiness, "readiness turns DOWN as soon as shutdown starts");
+            assertTrue(System.nanoTime() - signalled < TimeUnit.SECONDS.toNanos(3), "readiness turned DOWN at once");
             assertTrue(finishingAnswer.get(20, TimeUnit.SECONDS).contains(" 201 "),
                     "the request in flight finished within the grace period");
+            for (Socket stuckOne : List.of(stuckClient, stuckPutClient)) {
+                stuckOne.setSoTimeout(30_000);
+                String answer = readAnswer(stuckOne.getInputStream());
+                assertTrue(answer.startsWith("HTTP/1.1 503 "), "an upload cut short by shutdown is answered: " + answer);
+                assertTrue(answer.contains("\"ServiceUnavailable\""), answer);
+                assertTrue(answer.toLowerCase().contains("content-type: application/json"), answer);
+            }
             assertTrue(broker.waitFor(40, TimeUnit.SECONDS), "the broker exited after SIGTERM");
             long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
             assertEquals(0, broker.exitValue(), "exit code after SIGTERM; log in " + log.toAbsolutePath());
@@ -90,10 +113,13 @@ class GracefulShutdownIT {
 
             assertEquals(0, LocalS3Sts.admin().listMultipartUploads(l -> l.bucket(bucket).prefix(stuck)).join()
                     .uploads().size(), "open multipart uploads of the aborted upload");
-            assertTrue(Files.readString(log).contains("aborting 1 upload(s)"), "the log says what shutdown aborted");
+            assertTrue(Files.readString(log).contains("aborting 2 upload(s)"), "the log says what shutdown aborted");
+            assertEquals(0, LocalS3Sts.admin().listObjectsV2(l -> l.bucket(bucket).prefix(stuckPut)).join().keyCount(),
+                    "the cancelled PUT with a Content-Length stored nothing");
             LocalS3Sts.admin().headObject(h -> h.bucket(bucket).key(finishing)).join();
             LocalS3Sts.admin().deleteObject(d -> d.bucket(bucket).key(finishing)).join();
             stuckClient.close();
+            stuckPutClient.close();
             finishingClient.close();
         } finally {
             broker.destroyForcibly();
@@ -127,6 +153,35 @@ class GracefulShutdownIT {
             line.append((char) c);
         }
         return line.toString();
+    }
+
+    /** The status of the first readiness probe answered after the signal (the server still takes requests). */
+    static int awaitReadinessDown(int port) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        int status = 0;
+        for (int i = 0; i < 30 && status != 503; i++) {
+            status = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            Thread.sleep(50);
+        }
+        return status;
+    }
+
+    /** The status line, headers and JSON body of an answer whose connection closes after it. */
+    static String readAnswer(InputStream in) throws Exception {
+        StringBuilder text = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        try {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+                if (text.indexOf("}}") >= 0) {
+                    break;
+                }
+            }
+        } catch (java.net.SocketException reset) {
+            // What was read before the reset is the answer.
+        }
+        return text.toString();
     }
 
     static void awaitReady(int port, Process broker, Path log) throws Exception {

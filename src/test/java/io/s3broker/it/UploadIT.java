@@ -3,53 +3,20 @@ package io.s3broker.it;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-
-import java.util.Random;
-import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.s3broker.testing.LocalS3Sts;
-import io.s3broker.testing.LocalS3StsResource;
-import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import io.s3broker.upload.UploadRoundTripTest;
 
 /**
- * The upload endpoints against the packaged broker: PUT /item (raw body), POST /item (multipart form) and
- * GET /item/upload-url. Part of the AOT cache's training run, like every @QuarkusIntegrationTest here.
+ * The upload endpoints against the packaged broker: every round trip of {@link UploadRoundTripTest} (PUT with a
+ * Content-Length, chunked PUT, forms), run again here by inheritance, plus GET /item/upload-url and an error answer.
+ * Part of the AOT cache's training run, like every @QuarkusIntegrationTest here.
  */
 @QuarkusIntegrationTest
-@WithTestResource(LocalS3StsResource.class)
-class UploadIT {
-
-    @Test
-    void putStoresTheRawBody() {
-        byte[] body = bytes(3 * 1024 * 1024 + 17);
-        String key = "upload-it/put-" + UUID.randomUUID();
-        given().queryParam("bucket", LocalS3Sts.bucket()).queryParam("key", key)
-                .contentType("application/octet-stream").body(body)
-                .when().put("/item")
-                .then().statusCode(201)
-                .body("success", equalTo(true))
-                .body("key", equalTo(key))
-                .body("size", equalTo(body.length));
-        assertArrayEquals(body, stored(key));
-    }
-
-    @Test
-    void postStoresTheFilePartOfAForm() {
-        byte[] body = bytes(200_000);
-        String key = "upload-it/post-" + UUID.randomUUID();
-        given().multiPart("bucket", LocalS3Sts.bucket()).multiPart("key", key)
-                .multiPart("file", "object.bin", body, "application/octet-stream")
-                .when().post("/item")
-                .then().statusCode(201)
-                .body("success", equalTo(true))
-                .body("size", equalTo(body.length));
-        assertArrayEquals(body, stored(key));
-    }
+class UploadIT extends UploadRoundTripTest {
 
     @Test
     void presignsAnUploadUrl() {
@@ -69,16 +36,5 @@ class UploadIT {
                 .then().statusCode(400)
                 .body("success", equalTo(false))
                 .body("error.code", equalTo("MissingParameter"));
-    }
-
-    private static byte[] bytes(int size) {
-        byte[] data = new byte[size];
-        new Random(size).nextBytes(data);
-        return data;
-    }
-
-    private static byte[] stored(String key) {
-        return LocalS3Sts.admin().getObject(g -> g.bucket(LocalS3Sts.bucket()).key(key),
-                AsyncResponseTransformer.toBytes()).join().asByteArray();
     }
 }

@@ -19,11 +19,14 @@ import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
 import io.s3broker.testing.RandomBytes;
 
-/** Every size that matters around the 8 MiB part size, byte for byte, through each way in. */
+/**
+ * Every size that matters around the 8 MiB part size, byte for byte, through each way in. Public, with public tests,
+ * because it.UploadIT runs the same tests against the packaged broker by extending it.
+ */
 @QuarkusTest
 @TestProfile(UploadProfile.class)
 @WithTestResource(LocalS3StsResource.class)
-class UploadRoundTripTest {
+public class UploadRoundTripTest {
 
     static final long MIB = 1 << 20;
 
@@ -32,14 +35,14 @@ class UploadRoundTripTest {
 
     @ParameterizedTest(name = "PUT with Content-Length, {0} bytes")
     @ValueSource(longs = { 0, 1, 5 * MIB, 8 * MIB - 1, 8 * MIB, 8 * MIB + 1, 100 * MIB })
-    void putWithKnownLength(long size) throws Exception {
+    public void putWithKnownLength(long size) throws Exception {
         String key = "roundtrip/put-known/" + size + "-" + UUID.randomUUID();
         check(key, size, size, new Uploads(base).put(key, size, size, false).get());
     }
 
     @ParameterizedTest(name = "PUT chunked, {0} bytes")
     @ValueSource(longs = { 0, 1, 5 * MIB, 8 * MIB - 1, 8 * MIB, 8 * MIB + 1, 100 * MIB })
-    void putChunked(long size) throws Exception {
+    public void putChunked(long size) throws Exception {
         String key = "roundtrip/put-chunked/" + size + "-" + UUID.randomUUID();
         check(key, size, size + 1, new Uploads(base).put(key, size, size + 1, true).get());
     }
@@ -47,14 +50,14 @@ class UploadRoundTripTest {
     /** With a Content-Length, all of a large file but the last 64 KiB or so goes in one streamed part. */
     @ParameterizedTest(name = "POST form with Content-Length, {0} bytes")
     @ValueSource(longs = { 0, 1, 5 * MIB, 8 * MIB - 1, 8 * MIB, 8 * MIB + 1, 8 * MIB + 64 * 1024 + 200, 100 * MIB })
-    void postForm(long size) throws Exception {
+    public void postForm(long size) throws Exception {
         String key = "roundtrip/post/" + size + "-" + UUID.randomUUID();
         check(key, size, size + 2, new Uploads(base).postForm(key, size, size + 2).get());
     }
 
     @ParameterizedTest(name = "POST form chunked, {0} bytes")
     @ValueSource(longs = { 0, 8 * MIB + 1, 100 * MIB })
-    void postChunkedForm(long size) throws Exception {
+    public void postChunkedForm(long size) throws Exception {
         String key = "roundtrip/post-chunked/" + size + "-" + UUID.randomUUID();
         check(key, size, size + 3, new Uploads(base).postForm(key, size, size + 3, true).get());
     }
@@ -65,7 +68,7 @@ class UploadRoundTripTest {
      */
     @ParameterizedTest(name = "POST form with Content-Length and an epilogue of {0} bytes")
     @ValueSource(ints = { 0, 1, 2, 64 * 1024 - 1, 64 * 1024 })
-    void postFormWithEpilogue(int epilogue) throws Exception {
+    public void postFormWithEpilogue(int epilogue) throws Exception {
         long size = 20 * MIB + 3;
         String key = "roundtrip/post-epilogue/" + epilogue + "-" + UUID.randomUUID();
         String text = ("\r\n" + "e".repeat(Math.max(0, epilogue - 2))).substring(0, epilogue);

@@ -167,6 +167,13 @@ final class Uploads {
         LocalS3Sts.admin().deleteObject(d -> d.bucket(LocalS3Sts.bucket()).key(key)).join();
     }
 
+    /** The value of one Prometheus sample of the broker, {@code name{labels}}; 0 if it has none yet. */
+    static double sample(String name, String labels) {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher value = Pattern.compile("(?m)^" + Pattern.quote(name + "{" + labels + "}") + " ([0-9.eE+-]+)$").matcher(metrics);
+        return value.find() ? Double.parseDouble(value.group(1)) : 0;
+    }
+
     /** How many calls of an S3 operation the broker made successfully, from its metrics. */
     static long metric(String operation) {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();

@@ -9,15 +9,8 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * A streaming parser of {@code multipart/form-data} bodies (RFC 7578 over RFC 2046's multipart syntax): fed the
- * request's chunks as they arrive, it reports each part's headers, then its content as slices of those very chunks,
- * then the part's end.
- * <p>
- * Written by hand because Netty's multipart decoder (the one Vert.x uses) copies every byte of a file part into its
- * own growing buffer and looks for the delimiter at every CR of binary data; with the broker's copy of its output,
- * that made a form upload cost the broker about twice the CPU per MiB of a raw PUT (bench/results-upload.md). Here
- * the content of a part is never copied: the delimiter is found with Boyer-Moore-Horspool, which skips about a
- * delimiter's length per comparison, and only the few bytes at a chunk's end that may begin a delimiter are kept.
- * <p>
+ * request's chunks as they arrive, it reports each part's headers, then its content as slices of those very chunks
+ * (never copied), then the part's end. Why by hand, and its limits: docs/decisions/0005-own-multipart-form-parser.md.
  * Not thread-safe: one request's event loop feeds it. Any syntax error is a {@link MalformedFormException}, thrown
  * from {@link #feed} or {@link #end}; the parser is unusable afterwards.
  */

@@ -12,10 +12,9 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Decodes a multipart form as it streams in: fields are kept, a file part's bytes are passed on as they arrive.
- * <p>
- * Needed because Vert.x's own form handling makes the fields known only at the end of the request, while the
- * broker must know bucket and key when the file part starts, to stream it. Event-loop only.
+ * Decodes a multipart form as it streams in: fields are kept, a file part's bytes are passed on as they arrive, so
+ * that bucket and key are known when the file starts (docs/decisions/0005-own-multipart-form-parser.md).
+ * Event-loop only.
  */
 public final class StreamingFormDecoder implements MultipartFormParser.Handler {
 

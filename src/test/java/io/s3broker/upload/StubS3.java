@@ -1,0 +1,202 @@
+package io.s3broker.upload;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+import software.amazon.awssdk.awscore.AwsRequest;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+/**
+ * An S3 client without S3: records every call, reads request bodies like the SDK (one slice per request(1)), and
+ * answers as told. A body's call fails when its body fails, as the SDK's does.
+ */
+final class StubS3 implements S3AsyncClient {
+
+    /** One call: its request, the future handed back (the "SDK's own"), and the body read so far. */
+    record Call(String operation, AwsRequest request, CompletableFuture<?> future, Body body) {
+        int partNumber() {
+            return request instanceof UploadPartRequest part ? part.partNumber() : 0;
+        }
+    }
+
+    final List<Call> calls = new CopyOnWriteArrayList<>();
+    /** Bodies are not read at all: S3 stalls. */
+    volatile boolean stall;
+    /** PutObject reads its body but never answers: S3 is slow to store it. */
+    volatile boolean holdPutAnswers;
+    /** Whether a part's call fails once its body is in; null for success. */
+    volatile Function<UploadPartRequest, Throwable> partFailure = part -> null;
+    /** What CreateMultipartUpload answers; completed with "u1" unless replaced. */
+    volatile CompletableFuture<CreateMultipartUploadResponse> create;
+
+    List<Call> calls(String operation) {
+        return calls.stream().filter(c -> c.operation().equals(operation)).toList();
+    }
+
+    /** The object CompleteMultipartUpload would assemble: the last successful body of each listed part, in order. */
+    byte[] assembled() {
+        CompleteMultipartUploadRequest complete = (CompleteMultipartUploadRequest) calls("CompleteMultipartUpload").get(0).request();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (CompletedPart part : complete.multipartUpload().parts()) {
+            List<Call> attempts = new ArrayList<>(calls("UploadPart").stream()
+                    .filter(c -> c.partNumber() == part.partNumber() && c.future().isDone() && !c.future().isCompletedExceptionally())
+                    .toList());
+            out.writeBytes(attempts.get(attempts.size() - 1).body().bytes());
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public CompletableFuture<CreateMultipartUploadResponse> createMultipartUpload(CreateMultipartUploadRequest request) {
+        CompletableFuture<CreateMultipartUploadResponse> answer = create != null ? create
+                : CompletableFuture.completedFuture(CreateMultipartUploadResponse.builder().uploadId("u1").build());
+        calls.add(new Call("CreateMultipartUpload", request, answer, null));
+        return answer;
+    }
+
+    @Override
+    public CompletableFuture<UploadPartResponse> uploadPart(UploadPartRequest request, AsyncRequestBody body) {
+        CompletableFuture<UploadPartResponse> answer = new CompletableFuture<>();
+        Body read = new Body(body.contentLength().orElseThrow());
+        calls.add(new Call("UploadPart", request, answer, read));
+        read.done.whenComplete((ok, error) -> {
+            Throwable failure = error != null ? error : partFailure.apply(request);
+            if (failure != null) {
+                answer.completeExceptionally(failure);
+            } else {
+                answer.complete(UploadPartResponse.builder().eTag("etag-" + request.partNumber()).build());
+            }
+        });
+        body.subscribe(read);
+        return answer;
+    }
+
+    @Override
+    public CompletableFuture<PutObjectResponse> putObject(PutObjectRequest request, AsyncRequestBody body) {
+        CompletableFuture<PutObjectResponse> answer = new CompletableFuture<>();
+        Body read = new Body(body.contentLength().orElseThrow());
+        calls.add(new Call("PutObject", request, answer, read));
+        read.done.whenComplete((ok, error) -> {
+            if (error == null && holdPutAnswers) {
+                return;
+            }
+            if (error != null) {
+                answer.completeExceptionally(error);
+            } else {
+                answer.complete(PutObjectResponse.builder().eTag("put-etag").build());
+            }
+        });
+        body.subscribe(read);
+        return answer;
+    }
+
+    @Override
+    public CompletableFuture<CompleteMultipartUploadResponse> completeMultipartUpload(CompleteMultipartUploadRequest request) {
+        // Empty, like Ceph RGW 16: the upload must ask HeadObject.
+        CompletableFuture<CompleteMultipartUploadResponse> answer = CompletableFuture.completedFuture(
+                CompleteMultipartUploadResponse.builder().eTag("").build());
+        calls.add(new Call("CompleteMultipartUpload", request, answer, null));
+        return answer;
+    }
+
+    @Override
+    public CompletableFuture<AbortMultipartUploadResponse> abortMultipartUpload(AbortMultipartUploadRequest request) {
+        CompletableFuture<AbortMultipartUploadResponse> answer = CompletableFuture.completedFuture(
+                AbortMultipartUploadResponse.builder().build());
+        calls.add(new Call("AbortMultipartUpload", request, answer, null));
+        return answer;
+    }
+
+    @Override
+    public CompletableFuture<HeadObjectResponse> headObject(HeadObjectRequest request) {
+        CompletableFuture<HeadObjectResponse> answer = CompletableFuture.completedFuture(
+                HeadObjectResponse.builder().eTag("head-etag").build());
+        calls.add(new Call("HeadObject", request, answer, null));
+        return answer;
+    }
+
+    @Override
+    public String serviceName() {
+        return "s3";
+    }
+
+    @Override
+    public void close() {
+    }
+
+    /** Reads a request body the way the SDK's HTTP client does: one slice at a time. */
+    final class Body implements Subscriber<ByteBuffer> {
+        final long length;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private Subscription subscription;
+
+        Body(long length) {
+            this.length = length;
+        }
+
+        synchronized byte[] bytes() {
+            return bytes.toByteArray();
+        }
+
+        synchronized int size() {
+            return bytes.size();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            subscription = s;
+            if (!stall) {
+                s.request(1);
+            }
+        }
+
+        @Override
+        public void onNext(ByteBuffer slice) {
+            synchronized (this) {
+                byte[] copy = new byte[slice.remaining()];
+                slice.get(copy);
+                bytes.writeBytes(copy);
+            }
+            if (!stall) {
+                subscription.request(1);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            done.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            if (size() != length) {
+                done.completeExceptionally(new IllegalStateException("body of " + size() + " bytes, declared " + length));
+            } else {
+                done.complete(null);
+            }
+        }
+    }
+}
