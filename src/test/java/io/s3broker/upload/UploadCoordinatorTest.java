@@ -64,7 +64,7 @@ class UploadCoordinatorTest {
     final StubS3 s3 = new StubS3();
     final CachedCredentialsProvider provider = new CachedCredentialsProvider(null);
     final UploadTarget target = new UploadTarget(new ObjectLocation("eu-west-1", "bucket", "key"), "application/x-test",
-            Optional.empty(), new ScopeCredentials(null, null, provider));
+            Optional.empty(), new ScopeCredentials(null, "test", null, provider));
     PartBufferPool pool = new PartBufferPool(PART, 2L * PART, (inUse, waiting) -> {
     });
     Duration idle = Duration.ofSeconds(30);
