@@ -358,7 +358,7 @@ if [[ $AUTH == both ]]; then
   V5A=$(verdict "$R5A" "$TARGET_AUTH") V5B=$(verdict "$R5B" "$TARGET_AUTH")
 fi
 case $AUTH in
-both) AUTH_LINE="one broker with BROKER_AUTH_MODE=api-key ($BUCKET/ allowed to read and write) and, in phases 1-2, one with BROKER_AUTH_MODE=none (no allow-list) on port $BROKER_NOAUTH_PORT; every request to either sends the run's random key" ;;
+both) AUTH_LINE="one broker with BROKER_AUTH_MODE=api-key ($BUCKET/ allowed to read and write) and, in phases 1-2, one with BROKER_AUTH_MODE=none (the whole bucket allowed to the anonymous caller) on port $BROKER_NOAUTH_PORT; every request to either sends the run's random key" ;;
 on) AUTH_LINE="BROKER_AUTH_MODE=api-key ($BUCKET/ allowed to read and write); every request sends the run's random key" ;;
 off) AUTH_LINE="BROKER_AUTH_MODE=none (no allow-list); every request still sends a random key" ;;
 esac

@@ -30,7 +30,7 @@ build_broker() {
 
 # Authentication (issue 12): a fresh random key per run. The broker gets only its sha256 (BROKER_AUTH_API_KEYS);
 # the key itself goes only into request headers, never into a log or the results. Sets AUTH_HEADER, AUTH_ON_ENV
-# (api-key, with the bucket allowed for reading and writing) and AUTH_OFF_ENV (none, no allow-list): env
+# (api-key, with the bucket allowed for reading and writing) and AUTH_OFF_ENV (none, the bucket allowed): env
 # assignments for the broker's command. A broker that predates auth ignores them.
 auth_init() { # bucket
   local key
@@ -38,7 +38,9 @@ auth_init() { # bucket
   AUTH_HEADER="Authorization: Bearer $key"
   AUTH_ON_ENV=(BROKER_AUTH_MODE=api-key "BROKER_AUTH_API_KEYS=bench:$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)"
     "BROKER_ACCESS_READ=$1/" "BROKER_ACCESS_WRITE=$1/")
-  AUTH_OFF_ENV=(BROKER_AUTH_MODE=none)
+  # The broker has no "allow all" switch: an empty allow-list allows nothing. Off means no authentication, with the
+  # whole bucket in the default lists that the anonymous caller gets.
+  AUTH_OFF_ENV=(BROKER_AUTH_MODE=none "BROKER_ACCESS_READ=$1/" "BROKER_ACCESS_WRITE=$1/")
   # Only this run's settings: none of the caller's environment (an allow-list would otherwise reach "none" too).
   unset BROKER_AUTH_MODE BROKER_AUTH_API_KEYS BROKER_ACCESS_READ BROKER_ACCESS_WRITE
 }
