@@ -268,6 +268,22 @@ class CompanionResourceTest {
     }
 
     @Test
+    void servesTheUploadPageWithTheVendoredUppy() {
+        given().redirects().follow(false).when().get("/upload")
+                .then().statusCode(301).header("Location", "upload/");
+        given().when().get("/upload/")
+                .then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/html"))
+                .header("Content-Security-Policy", org.hamcrest.Matchers.containsString("script-src 'self'"))
+                .body(org.hamcrest.Matchers.containsString("upload.js"));
+        given().when().get("/upload/upload.js")
+                .then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/javascript"));
+        given().when().get("/upload/vendor/uppy.min.mjs")
+                .then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/javascript"));
+        given().when().get("/upload/vendor/uppy.min.css")
+                .then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/css"));
+    }
+
+    @Test
     void wantsACaller() {
         given().header("Authorization", "Bearer wrong").contentType(ContentType.JSON).body("{\"filename\":\"a\"}")
                 .when().post("/s3/multipart").then().statusCode(401).body("error.code", equalTo("Unauthorized"));
