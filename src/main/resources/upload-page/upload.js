@@ -10,12 +10,13 @@ const status = document.getElementById('status')
 const uppy = new Uppy({ id: 'broker-upload' })
   .use(Dashboard, {
     inline: true,
-    target: '#uppy',
+    target: '#dashboard',
     showProgressDetails: true,
     proudlyDisplayPoweredByUppy: false,
     height: 420,
   })
   .use(AwsS3, {
+    id: 'AwsS3',
     // The broker's root: the page lives at <root>/upload/.
     endpoint: new URL('../', window.location.href).href.replace(/\/$/, ''),
     headers: {},

@@ -175,11 +175,14 @@ public class CompanionResource {
         Optional<String> contentType = validate.contentType(type);
         ScopeCredentials scope = access.authorize(caller, Access.WRITE, "companion-params", target, object.key());
         return signer(scope).map(signer -> {
-            PresignedUrl url = presigner.presignPut(object, contentType, acl, signer, expiry);
+            // The Content-Type goes to the client unsigned: Ceph RGW checks the signature of a CORS preflight to a
+            // presigned URL, and a preflight carries no Content-Type (docs/decisions/0010-companion-api.md).
+            PresignedUrl url = presigner.presignPut(object, Optional.empty(), acl, signer, expiry);
             audit.granted(caller, "companion-params", target, object.key(), url.expiresAt(),
                     signer.credentials().accessKeyId());
-            return new UploadParameters(url.method(), url.url(), Map.of(), PresignedUpload.clientHeaders(url.signedHeaders()),
-                    secondsUntil(url.expiresAt()));
+            Map<String, String> headers = new java.util.TreeMap<>(PresignedUpload.clientHeaders(url.signedHeaders()));
+            contentType.ifPresent(value -> headers.put("content-type", value));
+            return new UploadParameters(url.method(), url.url(), Map.of(), headers, secondsUntil(url.expiresAt()));
         });
     }
 
