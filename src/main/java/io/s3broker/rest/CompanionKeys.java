@@ -10,7 +10,7 @@ import io.s3broker.auth.Caller;
 /**
  * The keys of browser uploads: {@code <key-prefix><caller>/<random id>-<file name made safe>}. The broker chooses
  * them, never the browser, so a caller's uploads all lie under its own prefix and nothing else does: whether a key
- * is the caller's is a look at the key (docs/decisions/0010-companion-api.md).
+ * is the caller's is a look at the key (docs/decisions/0015-companion-api.md).
  */
 final class CompanionKeys {
 

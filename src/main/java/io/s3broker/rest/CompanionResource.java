@@ -55,7 +55,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * bytes to presigned URLs, the broker creates, signs, lists, completes and aborts. Behind it the broker's own rules:
  * an authenticated caller, keys the broker chooses under the caller's own prefix, the write allow-list, and the
  * scope's credentials. Off (404) while {@code broker.companion.bucket} is unset. Why and how:
- * docs/decisions/0010-companion-api.md
+ * docs/decisions/0015-companion-api.md
  */
 @Path("/s3")
 @Produces(MediaType.APPLICATION_JSON)
@@ -176,7 +176,7 @@ public class CompanionResource {
         ScopeCredentials scope = access.authorize(caller, Access.WRITE, "companion-params", target, object.key());
         return signer(scope).map(signer -> {
             // The Content-Type goes to the client unsigned: Ceph RGW checks the signature of a CORS preflight to a
-            // presigned URL, and a preflight carries no Content-Type (docs/decisions/0010-companion-api.md).
+            // presigned URL, and a preflight carries no Content-Type (docs/decisions/0015-companion-api.md).
             PresignedUrl url = presigner.presignPut(object, Optional.empty(), acl, signer, expiry);
             audit.granted(caller, "companion-params", target, object.key(), url.expiresAt(),
                     signer.credentials().accessKeyId());
