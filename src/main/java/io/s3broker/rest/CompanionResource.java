@@ -340,6 +340,7 @@ public class CompanionResource {
     @Operation(summary = "Companion API: temporary credentials (only where credential vending is on)")
     @APIResponse(responseCode = "200", description = "{credentials: {AccessKeyId, SecretAccessKey, SessionToken,"
             + " Expiration}, bucket, region}")
+    @APIResponse(responseCode = "400", ref = "Error")
     @APIResponse(responseCode = "401", ref = "Error")
     @APIResponse(responseCode = "403", ref = "Error")
     @APIResponse(responseCode = "404", ref = "Error")
