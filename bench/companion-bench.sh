@@ -59,17 +59,19 @@ COMPANION_PORT=$companion_port COMPANION_DOMAIN="127.0.0.1:$companion_port" COMP
   COMPANION_AWS_KEY="$LOCAL_S3STS_ADMIN_ACCESS_KEY" COMPANION_AWS_SECRET="$LOCAL_S3STS_ADMIN_SECRET_KEY" \
   COMPANION_AWS_BUCKET="$LOCAL_S3STS_BUCKET" COMPANION_AWS_ENDPOINT="$LOCAL_S3STS_ENDPOINT" \
   COMPANION_AWS_REGION="$BROKER_REGION" COMPANION_AWS_FORCE_PATH_STYLE=true COMPANION_AWS_EXPIRES=2400 \
-  COMPANION_CLIENT_ORIGINS=true NODE_ENV=production \
+  COMPANION_CLIENT_ORIGINS=true COMPANION_UPLOAD_URLS='http://127\.0\.0\.1:.*' NODE_ENV=production \
   node bench/companion/node_modules/@uppy/companion/bin/companion > "$work/companion.log" 2>&1 &
 pids+=($!)
 companion_pid=$!
 
 wait_for() {
   for _ in $(seq 1 240); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.5; done
-  echo "not up: $1" >&2; tail -30 "$work"/*.log >&2; exit 1
+  echo "not up: $1" >&2
+  for log in "$work"/broker.log "$work"/companion.log; do echo "== $log" >&2; tail -n 30 "$log" >&2; done
+  exit 1
 }
 wait_for "http://127.0.0.1:$broker_port/q/health/ready"
-wait_for "http://127.0.0.1:$companion_port/metrics" || true
+wait_for "http://127.0.0.1:$companion_port/"
 
 create() { # $1 base URL, $2 extra curl args; prints "key uploadId" (JSON-escaped key is URL-encoded by python)
   curl -fsS "${@:2}" -H 'Content-Type: application/json' -d '{"filename":"bench.bin","type":"application/octet-stream"}' \
