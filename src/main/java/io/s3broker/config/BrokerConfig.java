@@ -144,6 +144,31 @@ public interface BrokerConfig {
 
     Upload upload();
 
+    Companion companion();
+
+    /**
+     * The Companion-compatible API under {@code /s3} and the page {@code /upload}, for browsers that send their
+     * files straight to S3 with Uppy: off (404) while {@link #bucket()} is unset.
+     */
+    interface Companion {
+        /** The bucket browser uploads go to, in {@code broker.region}; callers need write access to their keys. */
+        Optional<String> bucket();
+
+        /**
+         * Where the keys go: {@code <key-prefix><caller>/<random id>-<file name made safe>}. Empty, or ending with
+         * {@code /}.
+         */
+        @WithDefault("uploads/")
+        String keyPrefix();
+
+        /**
+         * With it, the broker aborts the multipart uploads it created that are older than this (checked about every
+         * tenth of it, at least every 5 minutes); off while unset. A bucket lifecycle rule covers those a restart
+         * forgets.
+         */
+        Optional<@DurationMin(seconds = 1, message = "must be at least 1 second") Duration> abandonedAfter();
+    }
+
     interface Sts {
         /** STS endpoint; empty means the AWS default for {@code broker.region}. */
         Optional<URI> endpoint();

@@ -60,6 +60,14 @@ public class ConfigChecks {
         if (limits.uploadsInFlight().isPresent() && limits.uploadsInFlight().getAsInt() < 1) {
             problems.add("broker.rate-limit.uploads-in-flight must be at least 1");
         }
+        BrokerConfig.Companion companion = config.companion();
+        companion.bucket().filter(bucket -> !S3Names.isValidBucket(bucket))
+                .ifPresent(bucket -> problems.add("broker.companion.bucket: " + S3Names.BUCKET_RULES));
+        String prefix = companion.keyPrefix();
+        if (!prefix.isEmpty() && (!prefix.endsWith("/") || S3Names.keyProblem(prefix, true) != null)) {
+            problems.add("broker.companion.key-prefix must be empty or a key prefix ending with '/' (no empty, '.'"
+                    + " or '..' segment, no control character)");
+        }
         return problems;
     }
 }

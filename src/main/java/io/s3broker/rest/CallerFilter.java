@@ -34,6 +34,11 @@ public class CallerFilter {
     static final int ORDER = RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 2;
     /** Open to anyone: Quarkus' non-application endpoints. */
     private static final String OPEN_ROOT = "/q/";
+    /**
+     * Open to anyone: the upload page and its static files (UploadPage), which ask for the credential themselves and
+     * send it with every API call; GET only.
+     */
+    private static final String PAGE = "/upload";
 
     private final Authenticator authenticator;
     private final CallerLimits limits;
@@ -60,7 +65,7 @@ public class CallerFilter {
 
     void filter(RoutingContext ctx) {
         String path = ctx.normalizedPath();
-        if (path.startsWith(OPEN_ROOT) || isPreflight(ctx)) {
+        if (path.startsWith(OPEN_ROOT) || isPage(ctx, path) || isPreflight(ctx)) {
             ctx.next();
             return;
         }
@@ -116,6 +121,10 @@ public class CallerFilter {
 
     private static String truncate(String name) {
         return name.length() > 64 ? name.substring(0, 64) + "..." : name;
+    }
+
+    private static boolean isPage(RoutingContext ctx, String path) {
+        return ctx.request().method() == HttpMethod.GET && (path.equals(PAGE) || path.startsWith(PAGE + "/"));
     }
 
     private static boolean isPreflight(RoutingContext ctx) {

@@ -79,6 +79,18 @@ final class SigV4Signer {
      */
     String presign(String method, Target target, Map<String, String> headers, String region,
             AwsSessionCredentialsIdentity credentials, Duration lifetime, Instant now) {
+        return presign(method, target, headers, Map.of(), region, credentials, lifetime, now);
+    }
+
+    /**
+     * The same with parameters of the operation in the query ({@code partNumber} and {@code uploadId} of an
+     * UploadPart), signed with the rest.
+     *
+     * @param operationQuery raw names and values; each name must sort after {@code X-Amz-SignedHeaders} (start with
+     *        a lower-case letter), so that the query string stays in SigV4's canonical order
+     */
+    String presign(String method, Target target, Map<String, String> headers, Map<String, String> operationQuery,
+            String region, AwsSessionCredentialsIdentity credentials, Duration lifetime, Instant now) {
         Scope scope = scope(now, region);
         SigningKey key = signingKey(credentials, scope.day(), region);
 
@@ -105,6 +117,17 @@ final class SigV4Signer {
                 .append("&X-Amz-Security-Token=").append(key.encodedToken())
                 .append("&X-Amz-SignedHeaders=");
         encode(signedHeaders, false, query);
+        if (!operationQuery.isEmpty()) {
+            new TreeMap<>(operationQuery).forEach((name, value) -> {
+                if (name.isEmpty() || name.charAt(0) < 'a' || name.charAt(0) > 'z') {
+                    throw new IllegalArgumentException("Query parameter names must start with a-z: " + name);
+                }
+                query.append('&');
+                encode(name, false, query);
+                query.append('=');
+                encode(value, false, query);
+            });
+        }
 
         String signature = signature(key, scope, method + '\n' + target.path() + '\n' + query + '\n'
                 + canonicalHeaders + '\n' + signedHeaders + '\n' + UNSIGNED_PAYLOAD);

@@ -15,7 +15,7 @@ import io.s3broker.aws.S3Clients;
 import io.s3broker.credentials.CachedCredentials;
 
 /**
- * Presigns GetObject and PutObject URLs with {@link SigV4Signer} on the base URL {@link BucketUrls} resolved. A URL
+ * Presigns GetObject, PutObject and UploadPart URLs with {@link SigV4Signer} on the base URL {@link BucketUrls} resolved. A URL
  * never outlives the credentials that sign it.
  */
 @ApplicationScoped
@@ -49,13 +49,30 @@ public class UrlPresigner {
         return presign("PUT", object, headers, signer, expiresIn);
     }
 
+    /**
+     * An UploadPart URL for part {@code partNumber} of the multipart upload {@code uploadId} of {@code object}: the
+     * client PUTs the part's bytes to it and reads the part's ETag from the answer. Same lifetime rule as
+     * {@link #presignGet}.
+     */
+    public PresignedUrl presignUploadPart(ObjectLocation object, String uploadId, int partNumber,
+            CachedCredentials signer, Duration expiresIn) {
+        return presign("PUT", object, Map.of(), Map.of("partNumber", Integer.toString(partNumber), "uploadId", uploadId),
+                signer, expiresIn);
+    }
+
     private PresignedUrl presign(String method, ObjectLocation object, Map<String, String> headers,
             CachedCredentials credentials, Duration expiresIn) {
+        return presign(method, object, headers, Map.of(), credentials, expiresIn);
+    }
+
+    private PresignedUrl presign(String method, ObjectLocation object, Map<String, String> headers,
+            Map<String, String> operationQuery, CachedCredentials credentials, Duration expiresIn) {
         Instant now = clock.instant();
         RegionClients region = clients.forRegion(object.region());
         SigV4Signer.Target target = buckets.target(region, object.bucket(), object.key());
         Duration lifetime = lifetime(credentials, expiresIn, now);
-        String url = signer.presign(method, target, headers, region.region(), credentials.credentials(), lifetime, now);
+        String url = signer.presign(method, target, headers, operationQuery, region.region(), credentials.credentials(),
+                lifetime, now);
         Map<String, List<String>> signedHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         signedHeaders.put("host", List.of(target.host()));
         headers.forEach((name, value) -> signedHeaders.put(name, List.of(value)));

@@ -26,7 +26,14 @@ class OpenApiTest {
     static final Map<String, Set<String>> ENDPOINTS = Map.of(
             "/item", Set.of("get", "put", "post"),
             "/item/upload-url", Set.of("get"),
-            "/credentials", Set.of("post"));
+            "/credentials", Set.of("post"),
+            "/s3/params", Set.of("get"),
+            "/s3/multipart", Set.of("post"),
+            "/s3/multipart/{uploadId}", Set.of("get", "delete"),
+            "/s3/multipart/{uploadId}/batch", Set.of("get"),
+            "/s3/multipart/{uploadId}/{partNumber}", Set.of("get"),
+            "/s3/multipart/{uploadId}/complete", Set.of("post"),
+            "/s3/sts", Set.of("get"));
 
     @Test
     void documentsEveryEndpointWithItsErrors() {

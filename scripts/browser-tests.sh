@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Uppy in a real browser against the broker's Companion API (/s3) and the local S3 + STS server: Debian's Chromium
+# driven by playwright-core, the page /upload with its vendored Uppy (checked against npm's), byte-for-byte checks
+# in RGW (src/test/browser/browser.test.js). Needs the packaged broker: run after `./mvnw verify` (or
+# `./mvnw package -DskipTests`). Installs Chromium (apt-get) and the npm packages of src/test/browser (npm ci) when
+# missing. Port: BROWSER_TEST_PORT (default 8295).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+port="${BROWSER_TEST_PORT:-8295}"
+test -f target/quarkus-app/quarkus-run.jar || { echo "no target/quarkus-app: run ./mvnw package first" >&2; exit 1; }
+
+if ! command -v chromium >/dev/null; then
+  echo "[browser-tests] installing chromium" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+# npm ci again only when the lockfile changed since the last install.
+if [ ! -f src/test/browser/node_modules/.package-lock.json ] \
+    || [ src/test/browser/package-lock.json -nt src/test/browser/node_modules/.package-lock.json ]; then
+  (cd src/test/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+env_file=$(scripts/local-s3-sts.sh up)
+set -a
+# shellcheck source=/dev/null
+. "$env_file"
+set +a
+
+# Two callers with fresh keys (the broker keeps only their SHA-256) and one that may not write the upload prefix.
+key_a=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+key_b=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+key_c=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+
+work=$(mktemp -d /tmp/browser-tests.XXXXXX)
+cat > "$work/broker.properties" <<PROPS
+broker.auth.mode=api-key
+broker.auth.api-keys=browser:$(sha "$key_a"),other:$(sha "$key_b"),outsider:$(sha "$key_c")
+broker.access.read=$LOCAL_S3STS_BUCKET/
+broker.access.write=$LOCAL_S3STS_BUCKET/
+broker.access.callers."outsider".write=$LOCAL_S3STS_BUCKET/elsewhere/
+broker.companion.bucket=$LOCAL_S3STS_BUCKET
+broker.companion.key-prefix=browser-tests/
+quarkus.http.host=127.0.0.1
+quarkus.http.port=$port
+PROPS
+
+broker_pid=
+cleanup() {
+  if [ -n "$broker_pid" ]; then kill "$broker_pid" 2>/dev/null || true; wait "$broker_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+QUARKUS_CONFIG_LOCATIONS="file:$work/broker.properties" MALLOC_ARENA_MAX=2 \
+  java -Xmx256m -jar target/quarkus-app/quarkus-run.jar > "$work/broker.log" 2>&1 &
+broker_pid=$!
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1 && break
+  kill -0 "$broker_pid" 2>/dev/null || { cat "$work/broker.log" >&2; echo "the broker did not start" >&2; exit 1; }
+  sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null || { tail -50 "$work/broker.log" >&2; exit 1; }
+
+status=0
+BROKER_URL="http://127.0.0.1:$port" API_KEY="$key_a" OTHER_KEY="$key_b" OUTSIDER_KEY="$key_c" \
+  KEY_PREFIX=browser-tests/ CHROMIUM="$(command -v chromium)" WORK_DIR="$work" \
+  node --test --test-concurrency=1 --test-reporter=spec src/test/browser/*.test.js || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "[browser-tests] failed; the broker's log:" >&2
+  tail -100 "$work/broker.log" >&2
+fi
+exit "$status"

@@ -1,0 +1,302 @@
+// Uppy in Debian's Chromium against the broker's Companion API and the local RGW. Run by scripts/browser-tests.sh,
+// which starts the packaged broker and passes: BROKER_URL, API_KEY (caller "browser"), OTHER_KEY (caller "other"),
+// OUTSIDER_KEY (a caller that may not write the upload prefix), KEY_PREFIX, CHROMIUM, WORK_DIR, and the local
+// S3/STS server's env (LOCAL_S3STS_*).
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, readFileSync } from 'node:fs'
+import { writeFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+import {
+  AbortMultipartUploadCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutBucketCorsCommand,
+  S3Client,
+} from '@aws-sdk/client-s3'
+import { chromium } from 'playwright-core'
+
+const env = (name) => {
+  const value = process.env[name]
+  if (!value) throw new Error(`${name} is not set: run scripts/browser-tests.sh`)
+  return value
+}
+const BROKER = env('BROKER_URL')
+const BUCKET = env('LOCAL_S3STS_BUCKET')
+const PREFIX = env('KEY_PREFIX')
+const WORK = env('WORK_DIR')
+const MiB = 1024 * 1024
+
+const admin = new S3Client({
+  endpoint: env('LOCAL_S3STS_ENDPOINT'),
+  region: process.env.AWS_REGION ?? 'us-east-1',
+  forcePathStyle: true,
+  credentials: {
+    accessKeyId: env('LOCAL_S3STS_ADMIN_ACCESS_KEY'),
+    secretAccessKey: env('LOCAL_S3STS_ADMIN_SECRET_KEY'),
+  },
+  // Ceph RGW does not know the SDK's default CRC32 checksums.
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
+})
+
+let browser
+let context
+let page
+let calls
+
+async function sha256OfObject(key) {
+  const object = await admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
+  const hash = createHash('sha256')
+  for await (const chunk of object.Body) hash.update(chunk)
+  return hash.digest('hex')
+}
+
+async function sha256OfFile(path) {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk)
+  return hash.digest('hex')
+}
+
+async function openUploads(prefix = PREFIX) {
+  const answer = await admin.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }))
+  return (answer.Uploads ?? []).map((u) => ({ key: u.Key, uploadId: u.UploadId }))
+}
+
+async function storedKeys(prefix = PREFIX) {
+  const keys = []
+  let token
+  do {
+    const page = await admin.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }))
+    keys.push(...(page.Contents ?? []).map((o) => o.Key))
+    token = page.NextContinuationToken
+  } while (token)
+  return keys
+}
+
+async function fileOf(size, name) {
+  const path = join(WORK, name)
+  // Random bytes in 1 MiB blocks: nothing compresses or repeats.
+  const blocks = []
+  for (let left = size; left > 0; left -= MiB) blocks.push(randomBytes(Math.min(MiB, left)))
+  await writeFile(path, Buffer.concat(blocks))
+  return { path, name, size, sha256: await sha256OfFile(path) }
+}
+
+async function openPage(apiKey) {
+  page = await context.newPage()
+  calls = []
+  page.on('response', async (response) => {
+    const url = new URL(response.url())
+    if (url.origin === BROKER && url.pathname.startsWith('/s3/')) {
+      // The body is read later (await call.body): the test may look before Playwright has fetched it.
+      calls.push({
+        method: response.request().method(),
+        path: url.pathname,
+        status: response.status(),
+        body: response.json().catch(() => null),
+      })
+    }
+  })
+  page.on('pageerror', (error) => console.error(`page error: ${error}`))
+  page.on('console', (message) => { if (message.type() === 'error') console.error(`page console: ${message.text()}`) })
+  await page.goto(`${BROKER}/upload/`)
+  await page.waitForFunction(() => typeof window.uppy?.getFiles === 'function', null, { timeout: 10_000 })
+  await page.fill('#api-key', apiKey)
+}
+
+async function addFile(file) {
+  await page.setInputFiles('input.uppy-Dashboard-input[type=file]:not([webkitdirectory])', file.path)
+  await page.waitForFunction((n) => window.uppy.getFiles().length === n, 1)
+}
+
+/** Uploads what the page holds; answers the names of the files that succeeded and failed. */
+async function upload() {
+  return page.evaluate(async () => {
+    const result = await window.uppy.upload()
+    return {
+      successful: (result?.successful ?? []).map((f) => f.name),
+      failed: (result?.failed ?? []).map((f) => ({ name: f.name, error: String(f.error) })),
+    }
+  })
+}
+
+before(async () => {
+  // The parts go from the page straight to RGW: the bucket must allow the page's origin to PUT and read the ETag.
+  await admin.send(new PutBucketCorsCommand({
+    Bucket: BUCKET,
+    CORSConfiguration: {
+      CORSRules: [{
+        AllowedOrigins: [BROKER],
+        AllowedMethods: ['PUT'],
+        AllowedHeaders: ['*'],
+        ExposeHeaders: ['ETag'],
+        MaxAgeSeconds: 3000,
+      }],
+    },
+  }))
+  // RGW may take a moment to apply the rule: wait until a preflight like the browser's passes.
+  const probe = `${env('LOCAL_S3STS_ENDPOINT')}/${BUCKET}/${PREFIX}cors-probe`
+  for (let i = 0; ; i++) {
+    const answer = await fetch(probe, {
+      method: 'OPTIONS',
+      headers: { Origin: BROKER, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type' },
+    })
+    if (answer.headers.get('access-control-allow-origin')) break
+    if (i === 100) throw new Error(`RGW does not apply the bucket's CORS rule: ${answer.status}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  browser = await chromium.launch({
+    executablePath: env('CHROMIUM'),
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  })
+})
+
+after(async () => {
+  await browser?.close()
+  // Leave no upload open for the next run, whatever failed.
+  for (const open of await openUploads()) {
+    await admin.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: open.key, UploadId: open.uploadId }))
+  }
+})
+
+describe('the page /upload', () => {
+  before(async () => { context = await browser.newContext() })
+  after(async () => { await context.close() })
+
+  test('runs the Uppy of npm, byte for byte', () => {
+    const here = fileURLToPath(new URL('.', import.meta.url))
+    for (const name of ['uppy.min.mjs', 'uppy.min.css']) {
+      const npm = readFileSync(join(here, 'node_modules/uppy/dist', name))
+      const vendored = readFileSync(join(here, '../../main/resources/upload-page/vendor', name))
+      assert.equal(createHash('sha256').update(vendored).digest('hex'), createHash('sha256').update(npm).digest('hex'), name)
+    }
+  })
+
+  test('uploads 3 MB in one presigned PUT', async () => {
+    const file = await fileOf(3_000_000, `simple-${Date.now()}.bin`)
+    await openPage(env('API_KEY'))
+    await addFile(file)
+    const result = await upload()
+    assert.deepEqual(result.failed, [])
+    assert.deepEqual(result.successful, [file.name])
+    const params = calls.find((c) => c.path === '/s3/params')
+    assert.equal(params?.status, 200)
+    const { method, url } = await params.body
+    assert.equal(method, 'PUT')
+    const key = decodeURIComponent(new URL(url).pathname.slice(`/${BUCKET}/`.length))
+    assert.match(key, new RegExp(`^${PREFIX}browser/[0-9a-f]{32}-${file.name}$`))
+    assert.equal(await sha256OfObject(key), file.sha256)
+    assert.equal(calls.filter((c) => c.path === '/s3/multipart').length, 0)
+    await page.close()
+    await rm(file.path)
+  })
+
+  test('uploads 100 MiB in parts', async () => {
+    const file = await fileOf(100 * MiB, `multipart-${Date.now()}.bin`)
+    await openPage(env('API_KEY'))
+    await addFile(file)
+    const started = Date.now()
+    const result = await upload()
+    assert.deepEqual(result.failed, [])
+    assert.deepEqual(result.successful, [file.name])
+    const created = calls.filter((c) => c.method === 'POST' && c.path === '/s3/multipart')
+    assert.equal(created.length, 1, JSON.stringify(calls.map((c) => `${c.method} ${c.path} ${c.status}`)))
+    const { key, uploadId } = await created[0].body
+    assert.match(key, new RegExp(`^${PREFIX}browser/[0-9a-f]{32}-${file.name}$`))
+    const signed = calls.filter((c) => c.method === 'GET' && c.path.startsWith(`/s3/multipart/${encodeURIComponent(uploadId)}/`))
+    assert.ok(signed.length >= 20, `${signed.length} parts signed`)
+    assert.equal(calls.filter((c) => c.path.endsWith('/complete') && c.status === 200).length, 1)
+    assert.equal(await sha256OfObject(key), file.sha256)
+    assert.deepEqual((await openUploads()).filter((u) => u.key === key), [])
+    console.log(`100 MiB through Uppy in ${Date.now() - started} ms`)
+    await page.close()
+    await rm(file.path)
+  })
+
+  test('resumes the same multipart upload after 3 s offline at 20%', async () => {
+    const file = await fileOf(100 * MiB, `offline-${Date.now()}.bin`)
+    await openPage(env('API_KEY'))
+    await addFile(file)
+    const uploading = upload()
+    await page.waitForFunction(() => (window.uppy.getFiles()[0]?.progress?.percentage ?? 0) >= 20, null, { polling: 20 })
+    await context.setOffline(true)
+    const offlineAt = await page.evaluate(() => window.uppy.getFiles()[0].progress.percentage)
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    await context.setOffline(false)
+    const result = await uploading
+    assert.deepEqual(result.failed, [])
+    assert.deepEqual(result.successful, [file.name])
+    const created = calls.filter((c) => c.method === 'POST' && c.path === '/s3/multipart')
+    assert.equal(created.length, 1, 'one multipart upload, resumed, not a second one')
+    const { key, uploadId } = await created[0].body
+    const completed = calls.filter((c) => c.path.endsWith('/complete'))
+    assert.equal(completed.length, 1)
+    assert.equal(completed[0].path, `/s3/multipart/${encodeURIComponent(uploadId)}/complete`)
+    assert.equal(completed[0].status, 200)
+    assert.equal(await sha256OfObject(key), file.sha256)
+    assert.deepEqual(await openUploads(), [], 'nothing left open')
+    console.log(`offline for 3 s at ${offlineAt}%`)
+    await page.close()
+    await rm(file.path)
+  })
+
+  test('stores nothing without a credential', async () => {
+    const before = await storedKeys()
+    for (const file of [await fileOf(3_000_000, `nokey-${Date.now()}.bin`), await fileOf(20 * MiB, `nokey-big-${Date.now()}.bin`)]) {
+      await openPage('')
+      await addFile(file)
+      const result = await upload()
+      assert.deepEqual(result.successful, [])
+      assert.equal(result.failed.length, 1)
+      assert.ok(calls.length > 0 && calls.every((c) => c.status === 401), JSON.stringify(calls.map((c) => c.status)))
+      await page.close()
+      await rm(file.path)
+    }
+    assert.deepEqual(await storedKeys(), before)
+    assert.deepEqual(await openUploads(), [])
+  })
+})
+
+describe('the API between callers', () => {
+  const call = (key, method, path, body) => fetch(`${BROKER}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  })
+
+  test("gives caller B 403 on caller A's upload for list, sign, complete and abort", async () => {
+    const created = await call(env('API_KEY'), 'POST', '/s3/multipart', { filename: 'a.bin', type: 'application/octet-stream' })
+    assert.equal(created.status, 200)
+    const { key, uploadId } = await created.json()
+    const q = `?key=${encodeURIComponent(key)}`
+    const id = encodeURIComponent(uploadId)
+    const other = env('OTHER_KEY')
+    for (const [method, path, body] of [
+      ['GET', `/s3/multipart/${id}${q}`],
+      ['GET', `/s3/multipart/${id}/1${q}`],
+      ['GET', `/s3/multipart/${id}/batch${q}&partNumbers=1,2`],
+      ['POST', `/s3/multipart/${id}/complete${q}`, { parts: [{ PartNumber: 1, ETag: '"x"' }] }],
+      ['DELETE', `/s3/multipart/${id}${q}`],
+    ]) {
+      const answer = await call(other, method, path, body)
+      assert.equal(answer.status, 403, `${method} ${path}`)
+      assert.equal((await answer.json()).error.code, 'AccessDenied')
+    }
+    assert.equal((await call(env('API_KEY'), 'GET', `/s3/multipart/${id}${q}`)).status, 200)
+    assert.equal((await call(env('API_KEY'), 'DELETE', `/s3/multipart/${id}${q}`)).status, 200)
+    assert.deepEqual((await openUploads()).filter((u) => u.uploadId === uploadId), [])
+  })
+
+  test('refuses a create outside the caller\'s write allow-list before any S3 call', async () => {
+    const answer = await call(env('OUTSIDER_KEY'), 'POST', '/s3/multipart', { filename: 'x.bin', type: 'application/octet-stream' })
+    assert.equal(answer.status, 403)
+    assert.equal((await answer.json()).error.code, 'AccessDenied')
+    assert.deepEqual(await openUploads(`${PREFIX}outsider/`), [])
+  })
+})
