@@ -58,7 +58,9 @@ public class CallerFilter {
     }
 
     void filter(RoutingContext ctx) {
-        if (isPreflight(ctx)) {
+        // "/item" matches both "/item" and "/item/*": without this, such a request would be authenticated and counted
+        // against its rate limit twice.
+        if (ctx.get(CALLER) != null || isPreflight(ctx)) {
             ctx.next();
             return;
         }
