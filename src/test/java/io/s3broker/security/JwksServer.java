@@ -16,7 +16,7 @@ import io.vertx.core.http.HttpServer;
  */
 public class JwksServer implements QuarkusTestResourceLifecycleManager {
 
-    static final long DELAY_MILLIS = 2500;
+    static final long DELAY_MILLIS = 4000;
     static final String PORT = "broker-test.jwks-port";
 
     private Vertx vertx;
