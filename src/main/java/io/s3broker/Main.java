@@ -17,6 +17,22 @@ public final class Main {
 
     public static void main(String... args) {
         Signal.handle(new Signal("TERM"), signal -> Quarkus.asyncExit(0));
-        Quarkus.run(args);
+        Quarkus.run(null, Main::exit, args);
+    }
+
+    /**
+     * Says on stderr, directly, why start-up failed: the console log is asynchronous, and a broker refusing a bad
+     * setting exited before its queued lines (the reason, naming the setting) were written (StartupRefusalIT).
+     */
+    private static void exit(int status, Throwable failure) {
+        if (failure != null) {
+            StringBuilder why = new StringBuilder("s3-sts-broker could not start:");
+            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                why.append("\n  ").append(t);
+            }
+            System.err.println(why);
+            System.err.flush();
+        }
+        System.exit(status);
     }
 }
