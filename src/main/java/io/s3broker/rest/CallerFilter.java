@@ -132,9 +132,13 @@ public class CallerFilter {
                 && ctx.request().getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD) != null;
     }
 
-    /** An API key is checked at once, on the loop; a JWT may be verified on a worker, whose answer comes back here. */
-    private static void onContext(Context context, Runnable action) {
-        if (Vertx.currentContext() == context) {
+    /**
+     * An API key is checked at once, on the loop; a JWT may be verified on a worker, whose answer comes back here.
+     * The thread is checked too: a worker may carry the request's context, and an answer written from a worker can
+     * be overtaken by the connection's close that RouteResponses queues on the loop.
+     */
+    static void onContext(Context context, Runnable action) {
+        if (Context.isOnEventLoopThread() && Vertx.currentContext() == context) {
             action.run();
         } else {
             context.runOnContext(ignored -> action.run());

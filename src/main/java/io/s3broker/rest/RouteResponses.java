@@ -49,13 +49,21 @@ public class RouteResponses {
         // read this answer instead of a reset on its next write.
         HttpServerRequest request = ctx.request();
         boolean unread = !request.isEnded();
+        // Closed once both the answer is written and the body is drained, or when the lingering time is over; never
+        // before the answer is on the wire.
+        boolean[] writtenAndDrained = { false, false };
         if (unread) {
             response.putHeader(HttpHeaders.CONNECTION, "close");
             request.handler(ignored -> {
             });
             request.exceptionHandler(ignored -> {
             });
-            request.endHandler(ignored -> request.connection().close());
+            request.endHandler(ignored -> {
+                writtenAndDrained[1] = true;
+                if (writtenAndDrained[0]) {
+                    request.connection().close();
+                }
+            });
             request.resume();
         }
         headers.forEach(response::putHeader);
@@ -65,7 +73,12 @@ public class RouteResponses {
                 .end(text)
                 .onComplete(ignored -> {
                     if (unread) {
-                        ctx.vertx().setTimer(LINGER_MILLIS, id -> request.connection().close());
+                        writtenAndDrained[0] = true;
+                        if (writtenAndDrained[1]) {
+                            request.connection().close();
+                        } else {
+                            ctx.vertx().setTimer(LINGER_MILLIS, id -> request.connection().close());
+                        }
                     }
                 });
     }

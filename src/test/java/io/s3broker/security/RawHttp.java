@@ -74,21 +74,22 @@ final class RawHttp {
     static Answer send(byte[] head, byte[] body) {
         try (Socket socket = new Socket("127.0.0.1", port())) {
             socket.setSoTimeout(30_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(head);
-            out.write("Host: localhost\r\nConnection: close\r\n".getBytes(StandardCharsets.US_ASCII));
-            if (body != null) {
-                out.write(("Content-Length: " + body.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            }
-            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-            if (body != null) {
-                try {
-                    out.write(body);
-                } catch (IOException refusedEarly) {
-                    // The broker may answer and close before reading a refused body: read its answer anyway.
+            try {
+                OutputStream out = socket.getOutputStream();
+                out.write(head);
+                out.write("Host: localhost\r\nConnection: close\r\n".getBytes(StandardCharsets.US_ASCII));
+                if (body != null) {
+                    out.write(("Content-Length: " + body.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
                 }
+                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                if (body != null) {
+                    out.write(body);
+                }
+                out.flush();
+            } catch (IOException refusedEarly) {
+                // The server may answer and close before it read all of a refused request (a 431 while the headers
+                // are still coming, a 401 before the body): read its answer anyway.
             }
-            out.flush();
             return read(socket.getInputStream());
         } catch (IOException e) {
             throw new IllegalStateException(e);
