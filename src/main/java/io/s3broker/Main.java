@@ -15,7 +15,17 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Quarkus' HTTP server refuses a target that java.net.URI cannot parse (a malformed percent-escape, say) with an
+     * empty 400 before any route runs; off, such requests reach CallerFilter, which answers a JSON 400 like every
+     * other bad input. Read once, when Quarkus' HTTP recorder is initialized. docs/decisions/0016-uri-validation.md
+     */
+    static final String URI_VALIDATION_OFF = "vertx.disableURIValidation";
+
     public static void main(String... args) {
+        if (System.getProperty(URI_VALIDATION_OFF) == null) {
+            System.setProperty(URI_VALIDATION_OFF, "true");
+        }
         Signal.handle(new Signal("TERM"), signal -> Quarkus.asyncExit(0));
         Quarkus.run(null, Main::exit, args);
     }
