@@ -1,10 +1,13 @@
 package io.s3broker.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.StartupEvent;
 
@@ -12,14 +15,19 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 public class ConfigChecks {
 
-    void check(@Observes StartupEvent event, BrokerConfig config) {
-        List<String> problems = problems(config);
+    void check(@Observes StartupEvent event, BrokerConfig config,
+            @ConfigProperty(name = "quarkus.http.idle-timeout", defaultValue = "30M") Duration httpIdleTimeout) {
+        List<String> problems = problems(config, httpIdleTimeout);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Invalid configuration: " + String.join("; ", problems));
         }
     }
 
     static List<String> problems(BrokerConfig config) {
+        return problems(config, Duration.ofMinutes(30));
+    }
+
+    static List<String> problems(BrokerConfig config, Duration httpIdleTimeout) {
         List<String> problems = new ArrayList<>();
         if (config.presign().defaultExpiry().compareTo(config.roleSessionDuration()) > 0) {
             problems.add("broker.presign.default-expiry (" + config.presign().defaultExpiry()
@@ -46,6 +54,11 @@ public class ConfigChecks {
         }
         if (upload.maxSize().asLongValue() > upload.partSize().asLongValue() * 10_000) {
             problems.add("broker.upload.max-size needs more than 10000 parts of broker.upload.part-size (the S3 limit)");
+        }
+        if (upload.idleTimeout().compareTo(httpIdleTimeout) >= 0) {
+            // Else the connection of a stalled upload is closed first, and its client never gets the 408.
+            problems.add("broker.upload.idle-timeout (" + upload.idleTimeout() + ") must be shorter than"
+                    + " quarkus.http.idle-timeout (" + httpIdleTimeout + ")");
         }
         BrokerConfig.RateLimit limits = config.rateLimit();
         if (limits.perSecond().isPresent() && !(limits.perSecond().getAsDouble() > 0)) {

@@ -54,6 +54,8 @@ public class UploadService {
     private final Set<UploadCoordinator> active = ConcurrentHashMap.newKeySet();
     private final Optional<Duration> shutdownTimeout;
     private final Optional<Duration> shutdownDelay;
+    /** Set when the uploads still running are cancelled at shutdown; uploads that start later are refused. */
+    private volatile boolean cancelling;
 
     public UploadService(S3Clients clients, S3CallTimer calls, Instance<UploadObserver> observers, BrokerConfig config,
             @ConfigProperty(name = "quarkus.shutdown.timeout") Optional<Duration> shutdownTimeout,
@@ -106,6 +108,11 @@ public class UploadService {
                         }
                     });
                     body.subscribe(upload);
+                    if (cancelling) {
+                        // Its credentials came while the running uploads were being cancelled; abortAll may not have
+                        // seen it in the set (added after cancelling was set, read after the add: one sees the other).
+                        upload.abort(UploadFailure.shuttingDown());
+                    }
                     return upload.result();
                 }))
                 .onFailure().transform(e -> S3Errors.translate(e, where));
@@ -151,6 +158,7 @@ public class UploadService {
 
     /** Cancels every upload still running: calls cancelled, parts removed, clients answered 503. */
     private CompletableFuture<Void> abortAll() {
+        cancelling = true;
         if (active.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }

@@ -3,6 +3,7 @@ package io.s3broker.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -46,5 +47,15 @@ class ConfigChecksTest {
                 "broker.upload.max-size", "100G")));
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("10000 parts"));
+    }
+
+    @Test
+    void refusesAnUploadIdleTimeoutThatTheConnectionsWouldNotOutlive() {
+        BrokerConfig config = config(Map.of("broker.role-arn", "arn:aws:iam::123456789012:role/r",
+                "broker.upload.idle-timeout", "2M"));
+        assertEquals(List.of(), ConfigChecks.problems(config, Duration.ofMinutes(3)));
+        List<String> problems = ConfigChecks.problems(config, Duration.ofMinutes(2));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("broker.upload.idle-timeout") && problems.get(0).contains("quarkus.http.idle-timeout"));
     }
 }
