@@ -22,18 +22,17 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SELF=profile-upload
 # shellcheck source=lib/common.sh
 . "$HERE/lib/common.sh"
+# shellcheck source=lib/profiler.sh
+. "$HERE/lib/profiler.sh"
 WAY=${1:?usage: bench/profile-upload.sh put|chunked|form [uploads] [MiB per upload]}
 UPLOADS=${2:-8}
 MIB=${3:-256}
 WARMUP=${PROFILE_WARMUP:-8}
 PORT=${PROFILE_PORT:-18094}
-PROFILER_VERSION=4.1
 OUT=/tmp/profile-upload-$WAY.collapsed
 [[ $WAY =~ ^(put|chunked|form)$ ]] || die "the way is put, chunked or form"
 [[ -f $REPO/target/quarkus-app/quarkus-run.jar ]] || die "no target/quarkus-app: run ./mvnw package -DskipTests"
 
-jar=$HOME/.m2/repository/tools/profiler/async-profiler/$PROFILER_VERSION/async-profiler-$PROFILER_VERSION-linux-x64.jar
-[[ -f $jar ]] || "$REPO/mvnw" -q dependency:get -Dartifact="tools.profiler:async-profiler:$PROFILER_VERSION:jar:linux-x64"
 rm -f "$OUT"
 bench_start /dev/shm/profile-upload.XXXXXX
 BROKER_PID=
@@ -43,15 +42,12 @@ cleanup_run() {
   stop_pid "$BROKER_PID"
   rm -f "$WORK/source" # in RAM, and no use after the run
 }
-unzip -q -o "$jar" 'linux-x64/*' -d "$WORK"
+profiler_init
 
 gateway_up shared
 auth_init "$BUCKET"
 head -c $((MIB * 1048576)) /dev/urandom > "$WORK/source"
 
-# Perf events where the kernel allows them (they see kernel frames too), else a timer.
-event=cpu
-[[ $(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 3) -le 2 ]] || event=itimer
 start_quarkus BROKER_PID broker "$PORT" "$WORK/broker.log" /q/health/ready "${AUTH_ON_ENV[@]}" MALLOC_ARENA_MAX=2 \
   java @"$REPO/docker/jvm.options" -Xmx128m -jar "$REPO/target/quarkus-app/quarkus-run.jar"
 
@@ -68,16 +64,12 @@ upload() {
   gc_process
 }
 for _ in $(seq "$WARMUP"); do upload; done
-log "$WARMUP warm-up uploads done; profiling $UPLOADS uploads of $MIB MiB, way $WAY (event $event)"
+log "$WARMUP warm-up uploads done; profiling $UPLOADS uploads of $MIB MiB, way $WAY (event $PROFILER_EVENT)"
 kill -0 "$BROKER_PID"
-# Loading the agent into the running JVM is what async-profiler's own launcher does; jcmd comes with every JDK.
-jcmd=$(dirname "$(readlink -f "$(command -v java)")")/jcmd
-# The options go quoted: jcmd would take their '=' for its own named arguments.
-profiler() { "$jcmd" "$BROKER_PID" JVMTI.agent_load "$WORK/linux-x64/libasyncProfiler.so" "\"$1\"" > /dev/null; }
-profiler "start,event=$event,interval=1ms"
+profiler "$BROKER_PID" "start,event=$PROFILER_EVENT,interval=1ms"
 for _ in $(seq "$UPLOADS"); do upload; done
-profiler "stop,collapsed,file=$OUT"
-for _ in $(seq 50); do [[ -s $OUT ]] && break; sleep 0.1; done
+profiler "$BROKER_PID" "stop,collapsed,file=$OUT"
+profiler_wait "$OUT"
 
 python3 - "$OUT" "$((UPLOADS * MIB))" <<'EOF'
 import collections, sys

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/lib
+# Where the broker's CPU goes per GET /item: runs the built broker (target/quarkus-app, `./mvnw package` first)
+# with auth on (api-key, the bucket allowed) against the shared local gateway, loads it with wrk
+# (GET /item?check=false, or check=true), and profiles the measured part with async-profiler (as
+# bench/profile-upload.sh does). Prints the heaviest frames and the broker's own code in microseconds of CPU per
+# request. Not a benchmark: profiling slows the broker; compare builds by their frames, and measure with
+# bench/item-bench.sh.
+#
+# usage: bench/profile-item.sh [false|true (check, default false)] [seconds profiled (15)]
+#   PROFILE_WARMUP=40 seconds of load before (JIT); PROFILE_PORT (18095) is the broker's port. Writes the collapsed
+#   stacks to /tmp/profile-item-check-CHECK.collapsed.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SELF=profile-item
+# shellcheck source=lib/common.sh
+. "$HERE/lib/common.sh"
+# shellcheck source=lib/profiler.sh
+. "$HERE/lib/profiler.sh"
+CHECK=${1:-false}
+SECONDS_PROFILED=${2:-15}
+WARMUP=${PROFILE_WARMUP:-40}
+PORT=${PROFILE_PORT:-18095}
+OUT=/tmp/profile-item-check-$CHECK.collapsed
+[[ $CHECK =~ ^(true|false)$ ]] || die "check is true or false"
+[[ -f $REPO/target/quarkus-app/quarkus-run.jar ]] || die "no target/quarkus-app: run ./mvnw package -DskipTests"
+ensure_tools wrk curl python3 java
+
+rm -f "$OUT"
+bench_start /dev/shm/profile-item.XXXXXX
+BROKER_PID=
+RGW_KEEP=1 # the shared gateway: others use it too
+# shellcheck disable=SC2317 # called by bench_cleanup
+cleanup_run() {
+  stop_pid "$BROKER_PID"
+}
+profiler_init
+
+gateway_up shared
+auth_init "$BUCKET"
+start_quarkus BROKER_PID broker "$PORT" "$WORK/broker.log" /q/health/ready "${AUTH_ON_ENV[@]}" MALLOC_ARENA_MAX=2 \
+  java @"$REPO/docker/jvm.options" -Xmx128m -jar "$REPO/target/quarkus-app/quarkus-run.jar"
+
+key=profile-item/object
+code=$(curl -sS -o /dev/null -w '%{http_code}' -H "$AUTH_HEADER" -T /dev/null "http://127.0.0.1:$PORT/item?bucket=$BUCKET&key=$key")
+[[ $code == 201 ]] || die "PUT of the object answered $code; broker log: $WORK/broker.log"
+url="http://127.0.0.1:$PORT/item?bucket=$BUCKET&key=$key&check=$CHECK"
+load() { wrk -H "$AUTH_HEADER" -t2 -c32 -d"$1s" "$url" > "$WORK/wrk-$2.txt" 2>&1 || die "wrk failed: $(tail -3 "$WORK/wrk-$2.txt")"; }
+load "$WARMUP" warmup
+log "warmed up ($WARMUP s); profiling $SECONDS_PROFILED s of GET /item?check=$CHECK (event $PROFILER_EVENT)"
+profiler "$BROKER_PID" "start,event=$PROFILER_EVENT,interval=1ms"
+load "$SECONDS_PROFILED" measured
+profiler "$BROKER_PID" "stop,collapsed,file=$OUT"
+profiler_wait "$OUT"
+requests=$(awk '/requests in/ {print $1}' "$WORK/wrk-measured.txt")
+grep -q "Non-2xx" "$WORK/wrk-measured.txt" && die "some requests failed: $(cat "$WORK/wrk-measured.txt")"
+
+python3 - "$OUT" "$requests" <<'PY'
+import collections, sys
+requests = int(sys.argv[2])
+self_time, total, own, threads = collections.Counter(), 0, collections.Counter(), collections.Counter()
+for line in open(sys.argv[1]):
+    stack, _, n = line.rstrip().rpartition(' ')
+    n = int(n)
+    frames = stack.split(';')
+    total += n
+    self_time[frames[-1]] += n
+    threads[frames[0][:15]] += n
+    for frame in set(frames):
+        if frame.startswith('io/s3broker/') or 'logmanager' in frame or 'jboss/logging' in frame:
+            own[frame] += n
+us = lambda n: 1000.0 * n / requests
+print(f'{requests} requests; broker CPU {total} ms = {us(total):.1f} us per request (profiled, so above a plain run)')
+print('heaviest frames by their own time (us per request, share):')
+for frame, n in self_time.most_common(25):
+    print(f'  {us(n):6.2f} {100 * n / total:5.1f}%  {frame[:110]}')
+print("the broker's own code and logging, with what they call (us per request):")
+for frame, n in own.most_common(30):
+    print(f'  {us(n):6.2f}  {frame[:110]}')
+PY
+STATUS=0
