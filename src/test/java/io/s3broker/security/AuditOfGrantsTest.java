@@ -108,13 +108,6 @@ class AuditOfGrantsTest {
                 body);
     }
 
-    static byte[] form(String bucket, String key, String content) {
-        return ("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"bucket\"\r\n\r\n" + bucket + "\r\n--" + BOUNDARY
-                + "\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\n" + key + "\r\n--" + BOUNDARY
-                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.txt\"\r\nContent-Type: text/plain\r\n\r\n"
-                + content + "\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8);
-    }
-
     /** The query parameter {@code name} of a presigned URL, decoded. */
     static String param(String url, String name) {
         for (String pair : url.substring(url.indexOf('?') + 1).split("&")) {
@@ -165,7 +158,7 @@ class AuditOfGrantsTest {
 
         String formKey = "narrow/write/audit-form-" + run;
         RawHttp.Answer post = as(Callers.NARROW_KEY, "POST /item HTTP/1.1\r\nContent-Type: multipart/form-data; boundary="
-                + BOUNDARY + "\r\n", form(b, formKey, "audited form"));
+                + BOUNDARY + "\r\n", AuthorizationTest.form(BOUNDARY, b, formKey, "audited form"));
         assertEquals(201, post.status(), post.toString());
         expected.add(new Expected("form POST upload", "upload", b, formKey, "-",
                 currentKeyId(Access.WRITE, b, "narrow/write/")));

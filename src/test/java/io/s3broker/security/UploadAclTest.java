@@ -81,13 +81,6 @@ class UploadAclTest {
                 key + ": only the owner: " + acl);
     }
 
-    static byte[] form(String key, String content) {
-        return ("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"bucket\"\r\n\r\n" + LocalS3Sts.bucket()
-                + "\r\n--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\n" + key + "\r\n--" + BOUNDARY
-                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.txt\"\r\nContent-Type: text/plain\r\n\r\n"
-                + content + "\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8);
-    }
-
     @Test
     void writeScopesMayPutTheObjectAcl() {
         String policy = scopes.policy(Scope.of(new Grant(Access.WRITE, LocalS3Sts.bucket(), ""), config.roleSessionDuration()));
@@ -120,7 +113,8 @@ class UploadAclTest {
 
         String formKey = "acl/form-" + run;
         RawHttp.Answer post = RawHttp.send("POST /item HTTP/1.1\r\n" + TestAuth.HEADER_LINE
-                + "Content-Type: multipart/form-data; boundary=" + BOUNDARY + "\r\n", form(formKey, "a form with an acl"));
+                + "Content-Type: multipart/form-data; boundary=" + BOUNDARY + "\r\n",
+                AuthorizationTest.form(BOUNDARY, LocalS3Sts.bucket(), formKey, "a form with an acl"));
         assertEquals(201, post.status(), post.toString());
         assertBucketOwnerHasFullControl(formKey);
     }
