@@ -132,9 +132,14 @@ public class CallerFilter {
                 && ctx.request().getHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD) != null;
     }
 
-    /** An API key is checked at once, on the loop; a JWT may be verified on a worker, whose answer comes back here. */
+    /**
+     * An API key is checked at once, on the loop; a JWT may be verified on a worker, whose answer comes back here.
+     * On a Quarkus worker Vertx.currentContext() is the request's (context propagation), so the thread is checked
+     * too: run there, a refusal was answered off the loop, racing filter()'s pause, and at times never reached the
+     * client (JwksOverHttpAuthenticationTest.aTokenRefusedOnAWorkerIsAnswered401).
+     */
     private static void onContext(Context context, Runnable action) {
-        if (Vertx.currentContext() == context) {
+        if (Vertx.currentContext() == context && Context.isOnEventLoopThread()) {
             action.run();
         } else {
             context.runOnContext(ignored -> action.run());
