@@ -9,6 +9,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -70,7 +71,10 @@ final class SigV4Signer {
      * By access key id and region, so that the credentials of many scopes each keep theirs; bounded, since every
      * refresh of every scope brings a new access key id.
      */
-    private final Cache<String, SigningKey> keys = Caffeine.newBuilder().maximumSize(4_096).build();
+    static final int MAX_KEYS = 4_096;
+    private final Cache<String, SigningKey> keys = Caffeine.newBuilder().maximumSize(MAX_KEYS).build();
+    /** Signing keys derived so far, so that a test can tell a cache hit from a derivation (SigningKeyCacheTest). */
+    private final LongAdder derivations = new LongAdder();
 
     /**
      * The presigned URL of {@code method} on {@code target}, valid for {@code lifetime} from {@code now}.
@@ -180,6 +184,7 @@ final class SigV4Signer {
         if (cached != null && cached.credentials() == credentials && cached.day().equals(day)) {
             return cached;
         }
+        derivations.increment();
         byte[] key = hmac(("AWS4" + credentials.secretAccessKey()).getBytes(StandardCharsets.UTF_8), day);
         key = hmac(key, region);
         key = hmac(key, SERVICE);
@@ -192,6 +197,16 @@ final class SigV4Signer {
         SigningKey fresh = new SigningKey(credentials, day, key, credential.toString(), token.toString());
         keys.put(cacheKey, fresh);
         return fresh;
+    }
+
+    long derivations() {
+        return derivations.sum();
+    }
+
+    /** Signing keys held now, once the cache has done its pending evictions. */
+    long cachedKeys() {
+        keys.cleanUp();
+        return keys.estimatedSize();
     }
 
     /**

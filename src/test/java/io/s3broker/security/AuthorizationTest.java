@@ -45,10 +45,15 @@ class AuthorizationTest {
     }
 
     static byte[] form(String bucket, String key) {
-        return ("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"bucket\"\r\n\r\n" + bucket + "\r\n--" + BOUNDARY
-                + "\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\n" + key + "\r\n--" + BOUNDARY
+        return form(BOUNDARY, bucket, key, "must not be stored");
+    }
+
+    /** A form upload of {@code content} (text) to {@code key} of {@code bucket}, as POST /item takes it. */
+    static byte[] form(String boundary, String bucket, String key, String content) {
+        return ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"bucket\"\r\n\r\n" + bucket + "\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\n" + key + "\r\n--" + boundary
                 + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\nContent-Type: text/plain\r\n\r\n"
-                + "must not be stored\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8);
+                + content + "\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
     }
 
     static List<Denial> denials(String run) {

@@ -16,8 +16,9 @@ import io.s3broker.testing.LocalS3StsResource;
 import io.s3broker.testing.TestAuth;
 
 /**
- * broker.auth.mode=jwt with a public key in mp.jwt.verify.publickey: a valid token is the caller its subject names;
- * an expired token, one of another issuer, one signed with another key, and an API key sent as bearer are 401.
+ * broker.auth.mode=jwt with a public key in mp.jwt.verify.publickey and audiences in mp.jwt.verify.audiences: a valid
+ * token is the caller its subject names; an expired token, one of another issuer or for another audience or for
+ * none, one signed with another key, and an API key sent as bearer are 401.
  */
 @QuarkusTest
 @TestProfile(JwtAuthenticationTest.JwtWithPublicKey.class)
@@ -29,7 +30,8 @@ class JwtAuthenticationTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("broker.auth.mode", "jwt",
                     "mp.jwt.verify.publickey", JwtKeys.publicKeyBase64(),
-                    "mp.jwt.verify.issuer", JwtKeys.ISSUER);
+                    "mp.jwt.verify.issuer", JwtKeys.ISSUER,
+                    "mp.jwt.verify.audiences", "other-service," + JwtKeys.AUDIENCE);
         }
     }
 
@@ -58,6 +60,22 @@ class JwtAuthenticationTest {
     @Test
     void aTokenOfAnotherIssuerIsRefused() {
         assertUnauthorized("Bearer " + JwtKeys.token("alice", "https://evil.example", JwtKeys.pair(), 300));
+    }
+
+    @Test
+    void aTokenForAnotherAudienceOrForNoneIsRefused() {
+        assertUnauthorized("Bearer " + JwtKeys.token("alice", JwtKeys.ISSUER, JwtKeys.pair(), 300, "s3-sts-broker-staging"));
+        assertUnauthorized("Bearer " + JwtKeys.token("alice", JwtKeys.ISSUER, JwtKeys.pair(), 300, null));
+    }
+
+    @Test
+    void aTokenForAnyConfiguredAudienceGetsThrough() {
+        for (String audience : new String[] { JwtKeys.AUDIENCE, "other-service" }) {
+            RawHttp.Answer answer = get(LocalS3Sts.bucket(), "jwt/missing",
+                    "Bearer " + JwtKeys.token("alice", JwtKeys.ISSUER, JwtKeys.pair(), 300, audience));
+            assertEquals(404, answer.status(), audience + ": " + answer);
+            assertEquals("NoSuchKey", answer.errorCode(), audience);
+        }
     }
 
     @Test

@@ -25,6 +25,8 @@ final class JwtKeys {
 
     static final String ISSUER = "https://issuer.s3broker.test";
     static final String KEY_ID = "broker-test-key";
+    /** The audience tokens are made for; JwtAuthenticationTest's profile requires it (mp.jwt.verify.audiences). */
+    static final String AUDIENCE = "s3-sts-broker";
     private static final Path DIR = Path.of("target", "jwt-test-keys");
 
     private JwtKeys() {
@@ -78,11 +80,23 @@ final class JwtKeys {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    /** A token of {@code subject} from {@code issuer}, signed with {@code pair}, valid from now for {@code seconds}. */
+    /**
+     * A token of {@code subject} from {@code issuer} for {@link #AUDIENCE}, signed with {@code pair}, valid from now
+     * for {@code seconds}.
+     */
     static String token(String subject, String issuer, KeyPair pair, long seconds) {
+        return token(subject, issuer, pair, seconds, AUDIENCE);
+    }
+
+    /** The same for {@code audience} (none when null). */
+    static String token(String subject, String issuer, KeyPair pair, long seconds, String audience) {
         Instant now = Instant.now();
-        return Jwt.issuer(issuer).subject(subject).issuedAt(now.minusSeconds(Math.max(0, -seconds) + 60))
-                .expiresAt(now.plusSeconds(seconds)).jws().keyId(KEY_ID).sign(pair.getPrivate());
+        var claims = Jwt.issuer(issuer).subject(subject).issuedAt(now.minusSeconds(Math.max(0, -seconds) + 60))
+                .expiresAt(now.plusSeconds(seconds));
+        if (audience != null) {
+            claims.audience(audience);
+        }
+        return claims.jws().keyId(KEY_ID).sign(pair.getPrivate());
     }
 
     static String validToken(String subject) {

@@ -1,6 +1,7 @@
 package io.s3broker.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -115,6 +116,19 @@ class LeastPrivilegeTest {
                     "a listing, never granted to write scopes");
         }
         assertEquals(0, Upstream.stored("other/put-" + run).size() + Upstream.stored("narrow/read/put-" + run).size());
+    }
+
+    @Test
+    void withoutAnUploadAclWriteScopesMayNotSetAclsAndUploadsCarryNone() {
+        // broker.upload.acl is not set here (UploadAclTest has it set).
+        String policy = scopes.policy(Scope.of(new Grant(Access.WRITE, LocalS3Sts.bucket(), "narrow/write/"),
+                config.roleSessionDuration()));
+        assertFalse(policy.contains("PutObjectAcl"), policy);
+        String key = "narrow/write/no-acl-" + UUID.randomUUID();
+        RawHttp.Answer put = RawHttp.send("PUT /item?bucket=" + LocalS3Sts.bucket() + "&key=" + key + " HTTP/1.1\r\n"
+                + "Authorization: Bearer " + Callers.NARROW_KEY + "\r\n", "no acl".getBytes());
+        assertEquals(201, put.status(), put.toString());
+        UploadAclTest.assertOwnerOnly(key);
     }
 
     @Test

@@ -1,0 +1,137 @@
+package io.s3broker.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.s3broker.config.BrokerConfig;
+import io.s3broker.credentials.Access;
+import io.s3broker.credentials.Grant;
+import io.s3broker.credentials.Scope;
+import io.s3broker.credentials.ScopedCredentials;
+import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.TestAuth;
+import software.amazon.awssdk.services.s3.model.GetObjectAclResponse;
+import software.amazon.awssdk.services.s3.model.Permission;
+
+/**
+ * broker.upload.acl (issue 12, least privilege): with it set, write scopes' session policies hold s3:PutObjectAcl, and
+ * uploads through the broker (PUT with a length, chunked PUT, form POST) and through its presigned upload URL succeed
+ * at RGW with the canned ACL applied, as the bucket owner reads it back. (Without broker.upload.acl there is no
+ * s3:PutObjectAcl: SessionPolicyTest for the policy, LeastPrivilegeTest for the broker's scopes. RGW, unlike AWS S3,
+ * takes an x-amz-acl header from a session without s3:PutObjectAcl, so the statement's need cannot be shown here.)
+ */
+@QuarkusTest
+@TestProfile(UploadAclTest.WithAcl.class)
+@WithTestResource(LocalS3StsResource.class)
+class UploadAclTest {
+
+    static final String ACL = "bucket-owner-full-control";
+    static final String BOUNDARY = "upload-acl-boundary";
+
+    public static class WithAcl implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("broker.upload.acl", ACL);
+        }
+    }
+
+    @Inject
+    ScopedCredentials scopes;
+
+    @Inject
+    BrokerConfig config;
+
+    static String bucketOwner() {
+        return LocalS3Sts.admin().getBucketAcl(r -> r.bucket(LocalS3Sts.bucket())).join().owner().id();
+    }
+
+    /** Asserts that {@code key} carries bucket-owner-full-control: its owner (the role's) and the bucket's owner. */
+    static void assertBucketOwnerHasFullControl(String key) {
+        GetObjectAclResponse acl = LocalS3Sts.admin().getObjectAcl(r -> r.bucket(LocalS3Sts.bucket()).key(key)).join();
+        String bucketOwner = bucketOwner();
+        assertNotEquals(bucketOwner, acl.owner().id(), "the object is the role's, not the bucket owner's: " + acl);
+        assertTrue(acl.grants().stream().anyMatch(grant -> bucketOwner.equals(grant.grantee().id())
+                && grant.permission() == Permission.FULL_CONTROL), key + ": the bucket owner has FULL_CONTROL: " + acl);
+    }
+
+    /** Only the object's owner is granted anything: no canned ACL beyond the default. */
+    static void assertOwnerOnly(String key) {
+        GetObjectAclResponse acl = LocalS3Sts.admin().getObjectAcl(r -> r.bucket(LocalS3Sts.bucket()).key(key)).join();
+        assertTrue(acl.grants().stream().allMatch(grant -> acl.owner().id().equals(grant.grantee().id())),
+                key + ": only the owner: " + acl);
+    }
+
+    @Test
+    void writeScopesMayPutTheObjectAcl() {
+        String policy = scopes.policy(Scope.of(new Grant(Access.WRITE, LocalS3Sts.bucket(), ""), config.roleSessionDuration()));
+        assertTrue(policy.contains("\"s3:PutObjectAcl\""), policy);
+        String read = scopes.policy(Scope.of(new Grant(Access.READ, LocalS3Sts.bucket(), ""), config.roleSessionDuration()));
+        assertTrue(!read.contains("PutObjectAcl"), "read scopes never: " + read);
+    }
+
+    @Test
+    void uploadsThroughTheBrokerCarryTheAcl() throws Exception {
+        String run = UUID.randomUUID().toString();
+        String b = LocalS3Sts.bucket();
+
+        String putKey = "acl/put-" + run;
+        RawHttp.Answer put = RawHttp.send("PUT /item?bucket=" + b + "&key=" + putKey + " HTTP/1.1\r\n" + TestAuth.HEADER_LINE
+                + "Content-Type: text/plain\r\n", "with an acl".getBytes(StandardCharsets.UTF_8));
+        assertEquals(201, put.status(), put.toString());
+        assertBucketOwnerHasFullControl(putKey);
+
+        // Of unknown length, a PUT is a multipart upload: the ACL goes with CreateMultipartUpload.
+        String chunkedKey = "acl/chunked-" + run;
+        HttpResponse<String> chunked = S3As.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RawHttp.port()
+                + "/item?bucket=" + b + "&key=" + chunkedKey))
+                .header("Authorization", TestAuth.BEARER)
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(
+                        "chunked, with an acl".getBytes(StandardCharsets.UTF_8))))
+                .build());
+        assertEquals(201, chunked.statusCode(), chunked.body());
+        assertBucketOwnerHasFullControl(chunkedKey);
+
+        String formKey = "acl/form-" + run;
+        RawHttp.Answer post = RawHttp.send("POST /item HTTP/1.1\r\n" + TestAuth.HEADER_LINE
+                + "Content-Type: multipart/form-data; boundary=" + BOUNDARY + "\r\n",
+                AuthorizationTest.form(BOUNDARY, LocalS3Sts.bucket(), formKey, "a form with an acl"));
+        assertEquals(201, post.status(), post.toString());
+        assertBucketOwnerHasFullControl(formKey);
+    }
+
+    @Test
+    void aPresignedUploadUrlSignsTheAclAndRgwAppliesIt() {
+        String key = "acl/url-" + UUID.randomUUID();
+        RawHttp.Answer answer = RawHttp.send("GET /item/upload-url?bucket=" + LocalS3Sts.bucket() + "&key=" + key
+                + " HTTP/1.1\r\n" + TestAuth.HEADER_LINE, null);
+        assertEquals(200, answer.status(), answer.toString());
+        JsonNode upload = answer.json();
+        assertEquals(ACL, upload.path("headers").path("x-amz-acl").asText(), answer.toString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(upload.path("url").asText()))
+                .PUT(HttpRequest.BodyPublishers.ofString("direct, with an acl"));
+        upload.path("headers").fields().forEachRemaining(h -> request.header(h.getKey(), h.getValue().asText()));
+        HttpResponse<String> put = S3As.send(request.build());
+        assertEquals(200, put.statusCode(), put.body());
+        assertBucketOwnerHasFullControl(key);
+    }
+}
