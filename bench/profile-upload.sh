@@ -14,7 +14,8 @@
 #   Unmeasured warm-up uploads of the same file come first (PROFILE_WARMUP=8), so that the JIT has settled.
 #   Only the measured uploads are profiled (the agent is loaded into the running broker with jcmd). Writes the
 #   collapsed stacks (one line per stack: frames;...;frames count) to /tmp/profile-upload-WAY.collapsed,
-#   for flame graphs or a closer look with grep; PROFILE_PORT (18094) is the broker's port. The broker runs with auth
+#   for flame graphs or a closer look with grep; PROFILE_PORT (18094) is the broker's port. PROFILE_ONLY_CPU=1
+#   profiles nothing and prints only the broker's CPU per MiB (from /proc), for quick A/B runs of two settings. The broker runs with auth
 #   (BROKER_AUTH_MODE=api-key) and a fresh random key, which every upload sends.
 set -euo pipefail
 
@@ -66,6 +67,14 @@ upload() {
 for _ in $(seq "$WARMUP"); do upload; done
 log "$WARMUP warm-up uploads done; profiling $UPLOADS uploads of $MIB MiB, way $WAY (event $PROFILER_EVENT)"
 kill -0 "$BROKER_PID"
+if [[ ${PROFILE_ONLY_CPU:-0} == 1 ]]; then
+  cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$BROKER_PID/stat"; }
+  before=$(cpu_ticks)
+  for _ in $(seq "$UPLOADS"); do upload; done
+  awk -v t="$(($(cpu_ticks) - before))" -v hz="$(getconf CLK_TCK)" -v mib="$((UPLOADS * MIB))" \
+    'BEGIN { printf "broker CPU during the uploads: %.0f ms for %d MiB = %.2f ms/MiB (not profiled)\n", t * 1000 / hz, mib, t * 1000 / hz / mib }'
+  exit 0
+fi
 profiler "$BROKER_PID" "start,event=$PROFILER_EVENT,interval=1ms"
 for _ in $(seq "$UPLOADS"); do upload; done
 profiler "$BROKER_PID" "stop,collapsed,file=$OUT"

@@ -1,12 +1,17 @@
 package io.s3broker.aws;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
+import io.netty.channel.EventLoop;
 import io.quarkus.runtime.Startup;
 import io.s3broker.config.BrokerConfig;
 import io.s3broker.config.Regions;
@@ -14,6 +19,7 @@ import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.IdentityProvider;
@@ -34,9 +40,15 @@ public class S3Clients {
 
     private final Map<String, RegionClients> byRegion;
 
+    @Inject
+    public S3Clients(BrokerConfig config, SdkAsyncHttpClient httpClient, LoopHttpClients loopHttpClients) {
+        this.byRegion = Regions.allowed(config).stream().collect(Collectors.toUnmodifiableMap(region -> region,
+                region -> create(config, httpClient, loopHttpClients, region)));
+    }
+
+    /** Without clients bound to event loops: every streamed body goes through the shared client. */
     public S3Clients(BrokerConfig config, SdkAsyncHttpClient httpClient) {
-        this.byRegion = Regions.allowed(config).stream()
-                .collect(Collectors.toUnmodifiableMap(region -> region, region -> create(config, httpClient, region)));
+        this(config, httpClient, new LoopHttpClients(Map.of(), List.of()));
     }
 
     /** The clients of an allowed region; requests are checked against {@link #regions} before they get here. */
@@ -48,7 +60,8 @@ public class S3Clients {
         return clients;
     }
 
-    private static RegionClients create(BrokerConfig config, SdkAsyncHttpClient httpClient, String region) {
+    private static RegionClients create(BrokerConfig config, SdkAsyncHttpClient httpClient,
+            LoopHttpClients loopHttpClients, String region) {
         Region sdkRegion = Region.of(region);
         // The presigner only resolves bucket URLs; it has no forcePathStyle, only the service configuration.
         S3Presigner.Builder presigner = S3Presigner.builder()
@@ -56,10 +69,21 @@ public class S3Clients {
                 .credentialsProvider(AnonymousCredentialsProvider.create())
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(config.s3().pathStyle()).build());
         config.s3().endpoint().ifPresent(presigner::endpointOverride);
-        S3AsyncClient singleAttempt = client(config, httpClient, sdkRegion)
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-                .build();
-        return new RegionClients(region, client(config, httpClient, sdkRegion).build(), singleAttempt, presigner.build());
+        S3AsyncClient singleAttempt = singleAttempt(config, httpClient, sdkRegion).build();
+        Map<EventLoop, S3AsyncClient> byLoop = new HashMap<>();
+        // Their futures complete on the loop itself (not on the SDK's completion threads): the upload's callbacks
+        // only queue a task on that same loop, without waking another thread.
+        loopHttpClients.byLoop().forEach((loop, loopHttp) -> byLoop.put(loop, singleAttempt(config, loopHttp, sdkRegion)
+                .asyncConfiguration(a -> a.advancedOption(SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR,
+                        (Executor) Runnable::run))
+                .build()));
+        return new RegionClients(region, client(config, httpClient, sdkRegion).build(), singleAttempt, presigner.build(),
+                Map.copyOf(byLoop));
+    }
+
+    private static S3AsyncClientBuilder singleAttempt(BrokerConfig config, SdkAsyncHttpClient httpClient, Region region) {
+        return client(config, httpClient, region)
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
     }
 
     private static S3AsyncClientBuilder client(BrokerConfig config, SdkAsyncHttpClient httpClient, Region region) {

@@ -30,10 +30,14 @@ final class MultipartSession {
     private final UploadTarget target;
     private final UploadSettings settings;
     private final S3CallTimer calls;
+    /** The single-attempt client of the loop the session was made on: the request's, which reads the body. */
+    private final S3AsyncClient streaming;
     private volatile String uploadId;
 
+    /** Made on the request's event loop. */
     MultipartSession(RegionClients clients, UploadTarget target, UploadSettings settings, S3CallTimer calls) {
         this.clients = clients;
+        this.streaming = clients.streaming();
         this.target = target;
         this.settings = settings;
         this.calls = calls;
@@ -58,7 +62,7 @@ final class MultipartSession {
     /** @param streamed whether the body is the client's stream (one attempt, no call timeout) or memory */
     CompletableFuture<CompletedPart> uploadPart(int number, AsyncRequestBody body, boolean streamed) {
         long length = body.contentLength().orElseThrow();
-        S3AsyncClient client = streamed ? clients.singleAttempt() : clients.retrying();
+        S3AsyncClient client = streamed ? streaming : clients.retrying();
         CompletableFuture<CompletedPart> call = new CompletableFuture<>();
         var sdk = client.uploadPart(p -> p
                 .bucket(target.location().bucket())
@@ -86,7 +90,7 @@ final class MultipartSession {
                 .contentLength(body.contentLength().orElseThrow())
                 .overrideConfiguration(signed(streamed ? null : settings.callTimeout()));
         target.acl().ifPresent(put::acl);
-        S3AsyncClient client = streamed ? clients.singleAttempt() : clients.retrying();
+        S3AsyncClient client = streamed ? streaming : clients.retrying();
         CompletableFuture<String> call = new CompletableFuture<>();
         var sdk = client.putObject(put.build(), body);
         timed("PutObject", sdk).whenComplete((response, error) -> {

@@ -88,12 +88,13 @@ public class UploadService {
         if (length.least() > settings.maxSize()) {
             return Uni.createFrom().failure(UploadFailure.tooLarge(settings.maxSize()));
         }
-        MultipartSession session = new MultipartSession(clients.forRegion(target.location().region()), target, settings,
-                calls);
         // Credentials first: without them the client's body is not read at all, and it gets a prompt 503.
         return Uni.createFrom().completionStage(() -> target.credentials().cache().get())
                 .emitOn(command -> context.runOnContext(ignored -> command.run()))
                 .flatMap(ignored -> Uni.createFrom().completionStage(() -> {
+                    // On the request's loop: its session streams through that loop's S3 connections.
+                    MultipartSession session = new MultipartSession(clients.forRegion(target.location().region()),
+                            target, settings, calls);
                     UploadCoordinator upload = new UploadCoordinator(target, length, settings, session, buffers,
                             new VertxLoop(context), commitGate);
                     active.add(upload);

@@ -20,7 +20,7 @@ import io.s3broker.testing.LocalS3StsResource;
 import io.s3broker.testing.RandomBytes;
 
 /**
- * Every size that matters around the 8 MiB part size, byte for byte, through each way in. Public, with public tests,
+ * Every size that matters around the 16 MiB part size, byte for byte, through each way in. Public, with public tests,
  * because it.UploadIT runs the same tests against the packaged broker by extending it.
  */
 @QuarkusTest
@@ -34,14 +34,14 @@ public class UploadRoundTripTest {
     URI base;
 
     @ParameterizedTest(name = "PUT with Content-Length, {0} bytes")
-    @ValueSource(longs = { 0, 1, 5 * MIB, 8 * MIB - 1, 8 * MIB, 8 * MIB + 1, 100 * MIB })
+    @ValueSource(longs = { 0, 1, 5 * MIB, 16 * MIB - 1, 16 * MIB, 16 * MIB + 1, 100 * MIB })
     public void putWithKnownLength(long size) throws Exception {
         String key = "roundtrip/put-known/" + size + "-" + UUID.randomUUID();
         check(key, size, size, new Uploads(base).put(key, size, size, false).get());
     }
 
     @ParameterizedTest(name = "PUT chunked, {0} bytes")
-    @ValueSource(longs = { 0, 1, 5 * MIB, 8 * MIB - 1, 8 * MIB, 8 * MIB + 1, 100 * MIB })
+    @ValueSource(longs = { 0, 1, 5 * MIB, 16 * MIB - 1, 16 * MIB, 16 * MIB + 1, 100 * MIB })
     public void putChunked(long size) throws Exception {
         String key = "roundtrip/put-chunked/" + size + "-" + UUID.randomUUID();
         check(key, size, size + 1, new Uploads(base).put(key, size, size + 1, true).get());
@@ -49,14 +49,14 @@ public class UploadRoundTripTest {
 
     /** With a Content-Length, all of a large file but the last 64 KiB or so goes in one streamed part. */
     @ParameterizedTest(name = "POST form with Content-Length, {0} bytes")
-    @ValueSource(longs = { 0, 1, 5 * MIB, 8 * MIB - 1, 8 * MIB, 8 * MIB + 1, 8 * MIB + 64 * 1024 + 200, 100 * MIB })
+    @ValueSource(longs = { 0, 1, 5 * MIB, 16 * MIB - 1, 16 * MIB, 16 * MIB + 1, 16 * MIB + 64 * 1024 + 200, 100 * MIB })
     public void postForm(long size) throws Exception {
         String key = "roundtrip/post/" + size + "-" + UUID.randomUUID();
         check(key, size, size + 2, new Uploads(base).postForm(key, size, size + 2).get());
     }
 
     @ParameterizedTest(name = "POST form chunked, {0} bytes")
-    @ValueSource(longs = { 0, 8 * MIB + 1, 100 * MIB })
+    @ValueSource(longs = { 0, 16 * MIB + 1, 100 * MIB })
     public void postChunkedForm(long size) throws Exception {
         String key = "roundtrip/post-chunked/" + size + "-" + UUID.randomUUID();
         check(key, size, size + 3, new Uploads(base).postForm(key, size, size + 3, true).get());
