@@ -23,8 +23,10 @@
 # Environment (all optional):
 #   BENCH_BIG_MIB=1024 BENCH_SMALL_MIB=100   sizes of the two source files
 #   BENCH_REPEATS=3                          measured uploads per way and size (and concurrent runs per variant)
-#   BENCH_WARMUP_ROUNDS=12                   unmeasured rounds of every way with the small file after the start (JIT):
+#   BENCH_WARMUP_ROUNDS=30                   unmeasured rounds of every way with the small file after the start (JIT):
 #                                            after 4, C2 still took 30% of the broker's CPU in the first measured GiB;
+#                                            after 12, with 16M parts (a per-part path runs 7 times per 100 MiB), still
+#                                            4% of a core during the 100 MiB chunked PUTs (run of 2026-12-01 10:57);
 #                                            then always one unmeasured round with the big file (Ceph's memory store)
 #   BENCH_CONCURRENCY=8                      parallel uploads of phase 4
 #   BENCH_BROKER_PORT=18093                  (not 8080/8081, nor the other benchmarks' 18080-18082/18097)
@@ -58,7 +60,7 @@ SELF=upload-bench
 # shellcheck source=lib/common.sh
 . "$HERE/lib/common.sh"
 
-knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 WARMUP_ROUNDS=12 CONCURRENCY=8 BROKER_PORT=18093 NGINX_PORT=18094 DISTURBED_PCT=25 \
+knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 WARMUP_ROUNDS=30 CONCURRENCY=8 BROKER_PORT=18093 NGINX_PORT=18094 DISTURBED_PCT=25 \
   DISTURBED_RETRIES=2 QUIET_WAIT=60 RGW=private MAX_SECONDS=3600 RESULTS="$HERE/results-upload.md"
 # The broker runs as the image runs it: its JVM options file and glibc arena limit, plus the issue's heap limit.
 if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -Xmx128m -XX:-UsePerfData); fi
