@@ -689,7 +689,7 @@ What each number means:
    (`curl -T file`: one streamed PutObject), `PUT /item` chunked (`curl -T - < file`: the broker's multipart upload),
    `POST /item` multipart form (`curl -F bucket=... -F key=... -F files=@file`: multipart upload), and the baseline:
    the same bytes PUT straight to RGW by curl with a URL presigned (SigV4, python3 stdlib, bench/lib/presign.py)
-   with the bucket owner's keys. Four unmeasured warm-up rounds of every way with 100 MiB first (JIT), then 3 measured
+   with the bucket owner's keys. `BENCH_WARMUP_ROUNDS` (30) unmeasured warm-up rounds of every way with 100 MiB first (JIT), then 3 measured
    rounds, the order of the ways rotated each round. The summary gives the median, every run, and the ratio of each
    way's median to the direct median (target >= 0.9). **CPU ms/MiB** is the CPU time the broker, Ceph (radosgw + OSD
    + monitor) and curl spent per MiB uploaded: on this 2-core machine the three share the CPUs, so a ratio below 1
