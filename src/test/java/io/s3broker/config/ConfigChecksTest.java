@@ -44,6 +44,7 @@ class ConfigChecksTest {
     void refusesAMaxSizeThatNeedsMoreThanTenThousandParts() {
         List<String> problems = ConfigChecks.problems(config(Map.of(
                 "broker.role-arn", "arn:aws:iam::123456789012:role/r",
+                "broker.upload.part-size", "8M",
                 "broker.upload.max-size", "100G")));
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("10000 parts"));
