@@ -28,6 +28,12 @@
 #                                            after 12, with 16M parts (a per-part path runs 7 times per 100 MiB), still
 #                                            4% of a core during the 100 MiB chunked PUTs (run of 2026-12-01 10:57);
 #                                            then always one unmeasured round with the big file (Ceph's memory store)
+#   BENCH_JIT_SETTLED_PCT=10                 after those rounds, more warm-up rounds until the JIT compiler threads
+#   BENCH_WARMUP_MAX_ROUNDS=90               took at most this share of the broker's CPU in two rounds in a row
+#                                            (at most BENCH_WARMUP_MAX_ROUNDS rounds in all): a rarely run path (the
+#                                            SDK's per-call code: 8 calls per chunked 100 MiB) was still being
+#                                            compiled after 30 rounds, 2-4% of a core during the measured chunked
+#                                            100 MiB uploads (runs of 2026-12-01 10:57 and 11:12)
 #   BENCH_CONCURRENCY=8                      parallel uploads of phase 4
 #   BENCH_BROKER_PORT=18093                  (not 8080/8081, nor the other benchmarks' 18080-18082/18097)
 #   BENCH_DISTURBED_PCT=25                   an upload during which other work used more CPU than this (percent of
@@ -60,7 +66,7 @@ SELF=upload-bench
 # shellcheck source=lib/common.sh
 . "$HERE/lib/common.sh"
 
-knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 WARMUP_ROUNDS=30 CONCURRENCY=8 BROKER_PORT=18093 NGINX_PORT=18094 DISTURBED_PCT=25 \
+knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 WARMUP_ROUNDS=30 WARMUP_MAX_ROUNDS=90 JIT_SETTLED_PCT=10 CONCURRENCY=8 BROKER_PORT=18093 NGINX_PORT=18094 DISTURBED_PCT=25 \
   DISTURBED_RETRIES=2 QUIET_WAIT=60 RGW=private MAX_SECONDS=3600 RESULTS="$HERE/results-upload.md"
 # The broker runs as the image runs it: its JVM options file and glibc arena limit, plus the issue's heap limit.
 if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -Xmx128m -XX:-UsePerfData); fi
@@ -77,7 +83,7 @@ RGW_KEEP=0
 [[ $RGW == private ]] || RGW_KEEP=${BENCH_KEEP_RGW:-0}
 KEEP_WORK_ON_MISS=1
 
-whole_numbers BIG_MIB SMALL_MIB REPEATS WARMUP_ROUNDS CONCURRENCY BROKER_PORT NGINX_PORT DISTURBED_PCT DISTURBED_RETRIES \
+whole_numbers BIG_MIB SMALL_MIB REPEATS WARMUP_ROUNDS WARMUP_MAX_ROUNDS JIT_SETTLED_PCT CONCURRENCY BROKER_PORT NGINX_PORT DISTURBED_PCT DISTURBED_RETRIES \
   MAX_SECONDS QUIET_WAIT
 ((REPEATS >= 1 && CONCURRENCY >= 1 && BIG_MIB >= 1 && SMALL_MIB >= 1)) || die "sizes, repeats and concurrency must be >= 1"
 
@@ -143,6 +149,9 @@ thread_lines() {
       }
     }' "$WORK/thread-time.tsv" "$WORK/thread-ticks.tsv"
 }
+
+# Ticks of the broker's JIT compiler threads, and of all its threads: "jit all".
+jit_ticks() { thread_ticks "$BROKER_PID" | awk -F'\t' '$1 ~ /^C[12] CompilerThre/ { j += $2 } { t += $2 } END { print j + 0, t + 0 }'; }
 
 proc_field() { awk -v k="$2" '$1 == k ":" { print $2 }' "/proc/$1/$3" 2>/dev/null || echo 0; } # pid key file
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }                                       # KiB -> MiB
@@ -482,8 +491,27 @@ declare -A MIBPS=() CMIBPS=() SHA_DONE=() COST_SVC=() COST_CEPH=() COST_CL=()
 IO_BEFORE=$(proc_field "$BROKER_PID" write_bytes io)
 CANCELLED_BEFORE=$(proc_field "$BROKER_PID" cancelled_write_bytes io)
 RSS_START=$(proc_field "$BROKER_PID" VmRSS status)
-log "broker RSS after start: $(mib "$RSS_START") MiB; warm-up: $WARMUP_ROUNDS rounds of $SMALL_LABEL, 1 of $BIG_LABEL"
+log "broker RSS after start: $(mib "$RSS_START") MiB; warm-up: $WARMUP_ROUNDS or more rounds of $SMALL_LABEL, 1 of $BIG_LABEL"
 upload_phase warmup "$SMALL_LABEL" "$SMALL" "$SMALL_BYTES" "$SMALL_SHA" "$WARMUP_ROUNDS" 0
+# The JVM's start-up cost is not the broker's cost per MiB: warm up until the JIT has (nearly) stopped compiling.
+WARMUP_DONE=$WARMUP_ROUNDS SETTLED=0 JIT_SHARES=()
+while ((SETTLED < 2 && WARMUP_DONE < WARMUP_MAX_ROUNDS)); do
+  read -r jit0 all0 < <(jit_ticks)
+  upload_phase warmup "$SMALL_LABEL" "$SMALL" "$SMALL_BYTES" "$SMALL_SHA" 1 0
+  read -r jit1 all1 < <(jit_ticks)
+  WARMUP_DONE=$((WARMUP_DONE + 1))
+  share=$(((jit1 - jit0) * 100 / (all1 - all0 > 0 ? all1 - all0 : 1)))
+  JIT_SHARES+=("$share%")
+  if ((share <= JIT_SETTLED_PCT)); then SETTLED=$((SETTLED + 1)); else SETTLED=0; fi
+  log "warm-up round $WARMUP_DONE: the JIT took $share% of the broker's CPU"
+done
+if ((SETTLED >= 2)); then
+  WARMUP_DESC="$WARMUP_DONE unmeasured warm-up rounds of every way with $SMALL_LABEL ($WARMUP_ROUNDS, then until the JIT compiler threads took at most $JIT_SETTLED_PCT% of the broker's CPU in two rounds in a row: ${JIT_SHARES[*]: -2})"
+elif ((${#JIT_SHARES[@]})); then
+  WARMUP_DESC="$WARMUP_DONE unmeasured warm-up rounds of every way with $SMALL_LABEL (**the JIT had not settled**: its share of the broker's CPU in the last rounds ${JIT_SHARES[*]: -2}, limit $JIT_SETTLED_PCT%)"
+else
+  WARMUP_DESC="$WARMUP_DONE unmeasured warm-up rounds of every way with $SMALL_LABEL"
+fi
 # One unmeasured round with the big file too: the first big upload into a fresh gateway made Ceph grow its memory
 # store and cost it 6.5 instead of 3.5-3.8 ms of CPU per MiB (run of 2026-11-30 12:16), and the first measured way
 # of round 1 is always the same one.
@@ -609,7 +637,7 @@ REPORT=$(
   echo "- CPU pinning: $PINNING"
   echo "- machine: $NPROC x $CPU_MODEL, memory $MEM; $JAVA_VERSION; $CURL_VERSION; $NGINX_VERSION (reference proxy: one process, proxy_request_buffering off)"
   echo "- load average before: $LOAD_BEFORE, after: $LOAD_AFTER; other JVMs running before: $FOREIGN_BEFORE, after: $FOREIGN_AFTER"
-  echo "- sources: $BIG_LABEL and $SMALL_LABEL of random bytes in /dev/shm; $WARMUP_ROUNDS unmeasured warm-up rounds of every way with $SMALL_LABEL, then 1 with $BIG_LABEL; $REPEATS measured rounds, the order of the ways rotated by one each round"
+  echo "- sources: $BIG_LABEL and $SMALL_LABEL of random bytes in /dev/shm; $WARMUP_DESC, then 1 with $BIG_LABEL; $REPEATS measured rounds, the order of the ways rotated by one each round"
   if ((${#DISTURBED_KEPT[@]})); then
     echo "- **disturbed** (other work above ${DISTURBED_PCT}% of a core, kept after $DISTURBED_RETRIES repeats): $(IFS=';'; echo "${DISTURBED_KEPT[*]}")"
   else
@@ -689,7 +717,7 @@ What each number means:
    (`curl -T file`: one streamed PutObject), `PUT /item` chunked (`curl -T - < file`: the broker's multipart upload),
    `POST /item` multipart form (`curl -F bucket=... -F key=... -F files=@file`: multipart upload), and the baseline:
    the same bytes PUT straight to RGW by curl with a URL presigned (SigV4, python3 stdlib, bench/lib/presign.py)
-   with the bucket owner's keys. `BENCH_WARMUP_ROUNDS` (30) unmeasured warm-up rounds of every way with 100 MiB first (JIT), then 3 measured
+   with the bucket owner's keys. `BENCH_WARMUP_ROUNDS` (30) unmeasured warm-up rounds of every way with 100 MiB first (JIT), and more until the JIT compiler threads take at most `BENCH_JIT_SETTLED_PCT` (10%) of the broker's CPU in two rounds in a row (at most `BENCH_WARMUP_MAX_ROUNDS`, 90, in all), then 3 measured
    rounds, the order of the ways rotated each round. The summary gives the median, every run, and the ratio of each
    way's median to the direct median (target >= 0.9). **CPU ms/MiB** is the CPU time the broker, Ceph (radosgw + OSD
    + monitor) and curl spent per MiB uploaded: on this 2-core machine the three share the CPUs, so a ratio below 1
