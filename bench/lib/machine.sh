@@ -57,13 +57,15 @@ children_cpu() {
 }
 
 # CPU ticks of each thread group of a pid ("group<TAB>ticks"), one awk for all threads; a group is the thread's
-# name (as the kernel keeps it: 15 characters) without its number.
+# name (as the kernel keeps it: 15 characters) without its number. The files go through cat: a thread that exits
+# between the glob and the read made awk stop at its missing file and print nothing, so that one upload of the run
+# of 2026-12-01 13:10 was charged with the broker's whole lifetime.
 thread_ticks() {
-  awk '{ l = index($0, "("); r = 0
+  cat /proc/"$1"/task/*/stat 2>/dev/null | awk '{ l = index($0, "("); r = 0
       for (k = length($0); k > l; k--) if (substr($0, k, 1) == ")") { r = k; break }
       n = substr($0, l + 1, r - l - 1); sub(/[-#0-9]+$/, "", n); split(substr($0, r + 2), f, " ")
       t[n] += f[12] + f[13] }
-    END { for (n in t) print n "\t" t[n] }' /proc/"$1"/task/*/stat 2>/dev/null || true
+    END { for (n in t) print n "\t" t[n] }' || true
 }
 
 # A measured span, cpu_begin before and cpu_end after it, both called in this shell (never in $(...): see
