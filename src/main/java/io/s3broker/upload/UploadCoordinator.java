@@ -1,6 +1,7 @@
 package io.s3broker.upload;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,10 +22,11 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * Runs one upload: reads the client's body (the subscriber of its stream), lets the {@link PartAssembler} cut it,
- * streams each part through a {@link StreamedPart} into the calls of a {@link MultipartSession}, and ends it: one
- * result, or a failure once nothing is left in S3. Design and the orders of events it handles:
- * docs/decisions/0009-every-part-streamed.md. Every field is touched on the upload's loop only (the request's
- * event loop): SDK callbacks come back through {@link Loop#execute}, the one way in, so there are no locks.
+ * streams each part of known length through a {@link StreamedPart}, sends each part of unknown length from its part
+ * buffer once it is full (or the body ends), and ends it: one result, or a failure once nothing is left in S3.
+ * Design and the orders of events it handles: docs/decisions/0009-every-part-streamed.md and
+ * docs/decisions/0018-unknown-length-parts-from-memory.md. Every field is touched on the upload's loop only (the
+ * request's event loop): SDK callbacks come back through {@link Loop#execute}, the one way in, so there are no locks.
  */
 final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.Sink {
 
@@ -37,6 +39,13 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     private static final Logger LOG = Logger.getLogger(UploadCoordinator.class);
     /** Chunks asked of the client at a time: enough to keep it busy, few enough to overshoot a part by little. */
     private static final int BATCH = 16;
+    /** The largest chunk a request body comes in ({@code quarkus.http.limits.max-chunk-size}); a larger one waits. */
+    private static final int CHUNK = 64 << 10;
+    /**
+     * Part buffers one upload holds at most: one filling while the other is sent keeps both the client and S3 busy;
+     * the second is taken only when no upload waits for its first.
+     */
+    private static final int MAX_BUFFERS = 2;
 
     private final UploadTarget target;
     private final UploadSettings settings;
@@ -51,21 +60,27 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     private Flow.Subscription client;
     /** Chunks asked of the client and not yet had. */
     private long outstanding;
+    /** The client's chunks (or their rest) that wait for a part buffer. */
+    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private boolean ended;
+    /** The body has ended and all of it is with the assembler. */
+    private boolean bodyIn;
     private boolean mayCommit;
     private boolean waitingForBuffer;
-    private ByteBuffer copy;
-    /** The part the client's bytes go to; null between parts. */
+    /** Every part buffer the upload holds: the one being filled and those of parts being sent. */
+    private final List<ByteBuffer> held = new ArrayList<>(MAX_BUFFERS);
+    /** The buffers of the parts being sent from memory, by part number. */
+    private final Map<Integer, ByteBuffer> sending = new HashMap<>();
+    /** The part of known length the client's bytes go to; null between parts. */
     private StreamedPart current;
-    private boolean currentStarted;
     private CompletableFuture<String> created;
     /** Calls made and not answered (a part waiting for CreateMultipartUpload included), by part number. */
     private final Map<Integer, CompletableFuture<?>> calls = new HashMap<>();
     private final List<CompletedPart> done = new ArrayList<>();
     private String singleEtag;
-    /** The part the body ended inside, to send from the copy; 0 if none. */
-    private int lastFromCopy;
-    private boolean lastSent;
+    /** The buffer of the part the body ended inside, and its number; null once sent, or if there is none. */
+    private ByteBuffer last;
+    private int lastNumber;
     private boolean finishing;
     private boolean cleaning;
     private Throwable failure;
@@ -132,7 +147,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
             } else if (failure != null || result.isDone()) {
                 buffers.release(buffer);
             } else {
-                copy = buffer;
+                held.add(buffer);
                 parts.copyInto(buffer);
                 begin();
             }
@@ -159,14 +174,47 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         if (failure != null) {
             return;
         }
+        ByteBuffer bytes = chunk.getByteBuf().nioBuffer();
+        if (pending.isEmpty()) {
+            take(bytes);
+        } else {
+            pending.add(bytes);
+        }
+        read();
+    }
+
+    /** Hands {@code bytes} to the assembler; what it cannot take for want of a buffer waits. */
+    private void take(ByteBuffer bytes) {
+        if (feed(bytes) && bytes.hasRemaining()) {
+            pending.add(bytes);
+        }
+    }
+
+    /** A part buffer came back: the chunks that waited for it go first. */
+    private void takePending() {
+        while (!pending.isEmpty() && parts.hasCopy()) {
+            ByteBuffer bytes = pending.peek();
+            if (!feed(bytes)) {
+                return;
+            }
+            if (!bytes.hasRemaining()) {
+                pending.poll();
+            }
+        }
+        if (ended && pending.isEmpty() && !bodyIn) {
+            endOfBody();
+        }
+    }
+
+    /** Returns false if the upload failed. */
+    private boolean feed(ByteBuffer bytes) {
         try {
-            parts.feed(chunk.getByteBuf().nioBuffer(), this);
+            parts.feed(bytes, this);
+            return failure == null;
         } catch (UploadFailure e) {
             fail(e);
-            return;
+            return false;
         }
-        startWhenReady();
-        read();
     }
 
     @Override
@@ -178,12 +226,21 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     }
 
     @Override
-    public void full(int part) {
-        if (!currentStarted) {
-            start();
+    public void full(int part, ByteBuffer copied) {
+        if (copied == null) {
+            current.complete();
+            current = null;
+            return;
         }
-        current.complete();
-        current = null;
+        sendCopy(part, copied);
+        if (held.size() < MAX_BUFFERS && calls.size() < settings.maxPartsInFlight()) {
+            ByteBuffer next = buffers.tryAcquire();
+            if (next != null) {
+                held.add(next);
+                parts.copyInto(next);
+            }
+        }
+        // Without a second buffer, the client waits for the first part sent to give its buffer back.
     }
 
     @Override
@@ -196,38 +253,41 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         ended = true;
         outstanding = 0;
         progress();
-        if (failure != null) {
-            return;
+        if (failure == null && pending.isEmpty()) {
+            endOfBody();
         }
+    }
+
+    /** All of the body is with the assembler. */
+    private void endOfBody() {
+        bodyIn = true;
         if (!parts.endedWhole()) {
             fail(new UploadFailure(UploadFailure.Kind.BROKEN_BODY, "The body ended before its declared length"));
             return;
         }
-        if (current != null) {
-            // The body ended inside a part of unknown length: it goes from the copy, as the last part.
-            lastFromCopy = current.number();
-            if (currentStarted) {
-                current.cancel(new CancellationException("the body ended inside this part"));
-            } else {
-                calls.remove(lastFromCopy);
-            }
-            current = null;
+        if (parts.inPart() > 0) {
+            // The body ended inside a part of unknown length: it goes from its buffer, as the last part.
+            lastNumber = parts.part();
+            last = parts.lastPart();
         }
         maybeFinish();
     }
 
     /** Asks the client for as many chunks as the part being filled can take. */
     private void read() {
-        if (client == null || failure != null || ended || waitingForBuffer || parts.needsCopy() && copy == null) {
+        if (client == null || failure != null || ended || waitingForBuffer || !pending.isEmpty()) {
             return;
         }
         long want;
-        if (current != null && currentStarted) {
+        if (current != null) {
             want = Math.min(current.wanted(), BATCH);
+        } else if (parts.sizeKnown(parts.part())) {
+            want = BATCH;
+        } else if (parts.hasCopy()) {
+            long room = parts.declaredSize(parts.part()) - parts.inPart();
+            want = Math.min(BATCH, (room + CHUNK - 1) / CHUNK);
         } else {
-            // A part of unknown length collects its first bytes before its call starts.
-            long have = current == null ? 0 : current.waitingBytes();
-            want = have < UploadSettings.STREAM_AFTER ? BATCH : 0;
+            want = 0;
         }
         if (want > outstanding) {
             long more = want - outstanding;
@@ -239,29 +299,13 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
 
     // --- S3 ---
 
+    /** Starts the call of a part of known length, streamed from the client. */
     private void newPart(int number) {
-        current = new StreamedPart(number, parts.declaredSize(number), loop, () -> {
+        StreamedPart part = new StreamedPart(number, parts.declaredSize(number), loop, () -> {
             progress();
             read();
         });
-        currentStarted = false;
-        if (single || parts.sizeKnown(number)) {
-            start();
-        }
-    }
-
-    /** Starts the current part of unknown length once it has collected enough and a call may be made. */
-    private void startWhenReady() {
-        if (current != null && !currentStarted && current.waitingBytes() >= UploadSettings.STREAM_AFTER
-                && calls.size() < settings.maxPartsInFlight()) {
-            start();
-        }
-    }
-
-    private void start() {
-        StreamedPart part = current;
-        currentStarted = true;
-        int number = part.number();
+        current = part;
         if (single) {
             CompletableFuture<String> call = session.putObject(part, true);
             calls.put(number, call);
@@ -271,16 +315,33 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
             }));
             return;
         }
+        whenCreated(number, () -> {
+            if (part.cancelled()) {
+                answered(number, null, new CancellationException());
+            } else {
+                send(number, part, true);
+            }
+        });
+    }
+
+    /** Sends a part of unknown length from its buffer, which comes back to the upload once S3 has answered. */
+    private void sendCopy(int number, ByteBuffer bytes) {
+        sending.put(number, bytes);
+        whenCreated(number, () -> send(number, new CopiedPart(bytes, () -> loop.execute(this::progress)), false));
+    }
+
+    /** Runs {@code send} once the multipart upload exists; the part counts as a call until then. */
+    private void whenCreated(int number, Runnable send) {
         calls.put(number, new CompletableFuture<>());
         if (created == null) {
             created = session.create();
         }
         created.whenComplete((id, error) -> loop.execute(() -> {
-            if (error != null || failure != null || part.cancelled()) {
+            if (error != null || failure != null) {
                 answered(number, null, error != null ? error : new CancellationException());
-                return;
+            } else {
+                send.run();
             }
-            send(number, part, true);
         }));
     }
 
@@ -297,11 +358,6 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
             cleanUp();
             return;
         }
-        if (number == lastFromCopy && !lastSent) {
-            // The streamed attempt of the last part, cancelled when the body ended inside it.
-            maybeFinish();
-            return;
-        }
         if (error != null) {
             fail(error);
             return;
@@ -309,30 +365,42 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         if (part != null) {
             done.add(part);
         }
-        startWhenReady();
+        ByteBuffer freed = sending.remove(number);
+        if (freed != null) {
+            reuse(freed);
+        }
         read();
         maybeFinish();
     }
 
+    /** A part's buffer is free again: the client's next bytes go into it if they wait for one, else it goes back. */
+    private void reuse(ByteBuffer buffer) {
+        if (!parts.hasCopy() && !bodyIn) {
+            buffer.clear();
+            parts.copyInto(buffer);
+            takePending();
+        } else {
+            giveBack(buffer);
+        }
+    }
+
     private void maybeFinish() {
-        if (failure != null || finishing || !ended || waitingForBuffer) {
+        if (failure != null || finishing || !bodyIn || waitingForBuffer) {
             return;
         }
-        if (lastFromCopy > 0 && !lastSent) {
-            if (calls.containsKey(lastFromCopy)) {
-                return;
-            }
+        if (last != null) {
             if (created != null) {
-                lastSent = true;
-                send(lastFromCopy, AsyncRequestBody.fromByteBufferUnsafe(parts.lastPart()), false);
+                ByteBuffer bytes = last;
+                last = null;
+                sendCopy(lastNumber, bytes);
                 return;
             }
             if (!mayCommit) {
                 return;
             }
-            // The whole body fit in the first part's first bytes: one PutObject, no multipart upload.
+            // The whole body fit in the first part: one PutObject, no multipart upload.
             finishing = true;
-            finish(session.putObject(parts.lastPart()));
+            finish(session.putObject(last));
             return;
         }
         if (!calls.isEmpty() || !mayCommit) {
@@ -359,7 +427,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
                 return;
             }
             stopWatching();
-            releaseCopy();
+            releaseBuffers();
             result.complete(new UploadResult(target.location().bucket(), target.location().key(), parts.total(), tag));
         }));
     }
@@ -395,15 +463,25 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
                 LOG.errorf("Could not abort the multipart upload of %s; a lifecycle rule must remove it: %s",
                         target.location(), abortError.toString());
             }
-            releaseCopy();
+            releaseBuffers();
             result.completeExceptionally(failure);
         }));
     }
 
-    private void releaseCopy() {
-        if (copy != null) {
-            buffers.release(copy);
-            copy = null;
+    /** Called once no call can read a buffer any more: a call's answer, or its cancellation before an abort. */
+    private void releaseBuffers() {
+        List.copyOf(held).forEach(this::giveBack);
+        pending.clear();
+    }
+
+    private void giveBack(ByteBuffer buffer) {
+        for (int i = 0; i < held.size(); i++) {
+            // By identity: a ByteBuffer's equals compares contents.
+            if (held.get(i) == buffer) {
+                held.remove(i);
+                buffers.release(buffer);
+                return;
+            }
         }
     }
 
