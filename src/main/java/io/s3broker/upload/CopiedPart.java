@@ -11,8 +11,8 @@ import software.amazon.awssdk.core.async.AsyncRequestBody;
 /**
  * The body of a part sent from its part buffer: the SDK's own {@link AsyncRequestBody#fromByteBuffersUnsafe} over
  * slices of the buffer (read again from the start for a retry), which tells the upload each time the SDK asks for
- * more, so that a slow but moving S3 counts as progress for the idle bound. The buffer must not change until the
- * call has answered.
+ * more, so that a slow but moving S3 counts as progress for the idle bound, and when it has had the last slice, so
+ * that the next part can start. The buffer must not change until the call has answered.
  */
 final class CopiedPart implements AsyncRequestBody {
 
@@ -21,9 +21,13 @@ final class CopiedPart implements AsyncRequestBody {
 
     private final AsyncRequestBody slices;
     private final Runnable progress;
+    private final Runnable handedOver;
 
-    /** @param progress run (on any thread) each time the SDK asks for more */
-    CopiedPart(ByteBuffer bytes, Runnable progress) {
+    /**
+     * @param progress run (on any thread) each time the SDK asks for more
+     * @param handedOver run (on any thread) each time the SDK has had the whole body
+     */
+    CopiedPart(ByteBuffer bytes, Runnable progress, Runnable handedOver) {
         int count = Math.max(1, (bytes.remaining() + SLICE - 1) / SLICE);
         ByteBuffer[] parts = new ByteBuffer[count];
         for (int i = 0; i < count; i++) {
@@ -32,6 +36,7 @@ final class CopiedPart implements AsyncRequestBody {
         }
         this.slices = AsyncRequestBody.fromByteBuffersUnsafe(parts);
         this.progress = progress;
+        this.handedOver = handedOver;
     }
 
     @Override
@@ -71,6 +76,7 @@ final class CopiedPart implements AsyncRequestBody {
             @Override
             public void onComplete() {
                 sdk.onComplete();
+                handedOver.run();
             }
         });
     }

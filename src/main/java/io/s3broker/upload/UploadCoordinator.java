@@ -41,16 +41,12 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     private static final int BATCH = 16;
     /** The largest chunk a request body comes in ({@code quarkus.http.limits.max-chunk-size}); a larger one waits. */
     private static final int CHUNK = 64 << 10;
-    /**
-     * Part buffers one upload holds at most: one filling while the other is sent keeps both the client and S3 busy;
-     * the second is taken only when no upload waits for its first.
-     */
-    private static final int MAX_BUFFERS = 2;
 
     private final UploadTarget target;
     private final UploadSettings settings;
     private final MultipartSession session;
-    private final PartBufferPool buffers;
+    private final PartBufferPool pool;
+    private final UploadBuffers buffers;
     private final Loop loop;
     private final PartAssembler parts;
     /** A body of known length that goes as one streamed PutObject. */
@@ -67,10 +63,6 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     private boolean bodyIn;
     private boolean mayCommit;
     private boolean waitingForBuffer;
-    /** Every part buffer the upload holds: the one being filled and those of parts being sent. */
-    private final List<ByteBuffer> held = new ArrayList<>(MAX_BUFFERS);
-    /** The buffers of the parts being sent from memory, by part number. */
-    private final Map<Integer, ByteBuffer> sending = new HashMap<>();
     /** The part of known length the client's bytes go to; null between parts. */
     private StreamedPart current;
     private CompletableFuture<String> created;
@@ -78,6 +70,11 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     private final Map<Integer, CompletableFuture<?>> calls = new HashMap<>();
     private final List<CompletedPart> done = new ArrayList<>();
     private String singleEtag;
+    /** The part of unknown length whose body the SDK is being handed, 0 if none: the next one waits for it. */
+    private int handing;
+    /** A full part of unknown length that waits for {@link #handing}'s body to be handed over, and its number. */
+    private ByteBuffer queued;
+    private int queuedNumber;
     /** The buffer of the part the body ended inside, and its number; null once sent, or if there is none. */
     private ByteBuffer last;
     private int lastNumber;
@@ -87,11 +84,12 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     private final IdleWatch idle;
 
     UploadCoordinator(UploadTarget target, BodyLength length, UploadSettings settings, MultipartSession session,
-            PartBufferPool buffers, Loop loop, CompletionStage<Void> commitGate) {
+            PartBufferPool pool, Loop loop, CompletionStage<Void> commitGate) {
         this.target = target;
         this.settings = settings;
         this.session = session;
-        this.buffers = buffers;
+        this.pool = pool;
+        this.buffers = new UploadBuffers(pool);
         this.loop = loop;
         this.single = length.exact() >= 0 && length.exact() <= settings.multipartThreshold();
         this.parts = new PartAssembler(length, single, settings.partSize(), settings.maxSize());
@@ -139,15 +137,15 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
             return;
         }
         waitingForBuffer = true;
-        buffers.acquire(settings.bufferWait()).whenComplete((buffer, error) -> loop.execute(() -> {
+        pool.acquire(settings.bufferWait()).whenComplete((buffer, error) -> loop.execute(() -> {
             waitingForBuffer = false;
             progress();
             if (error != null) {
                 fail(error);
             } else if (failure != null || result.isDone()) {
-                buffers.release(buffer);
+                pool.release(buffer);
             } else {
-                held.add(buffer);
+                buffers.own(buffer);
                 parts.copyInto(buffer);
                 begin();
             }
@@ -233,12 +231,9 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
             return;
         }
         sendCopy(part, copied);
-        if (held.size() < MAX_BUFFERS && calls.size() < settings.maxPartsInFlight()) {
-            ByteBuffer next = buffers.tryAcquire();
-            if (next != null) {
-                held.add(next);
-                parts.copyInto(next);
-            }
+        ByteBuffer next = calls.size() < settings.maxPartsInFlight() ? buffers.second() : null;
+        if (next != null) {
+            parts.copyInto(next);
         }
         // Without a second buffer, the client waits for the first part sent to give its buffer back.
     }
@@ -324,10 +319,34 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         });
     }
 
-    /** Sends a part of unknown length from its buffer, which comes back to the upload once S3 has answered. */
+    /**
+     * Sends a part of unknown length from its buffer, which comes back to the upload once S3 has answered. Its call
+     * starts once the SDK has had the whole body of the part before: two bodies sent side by side would finish
+     * together and leave S3 idle while both buffers fill again (docs/decisions/0018-unknown-length-parts-from-memory.md).
+     */
     private void sendCopy(int number, ByteBuffer bytes) {
-        sending.put(number, bytes);
-        whenCreated(number, () -> send(number, new CopiedPart(bytes, () -> loop.execute(this::progress)), false));
+        buffers.sending(number, bytes);
+        if (handing != 0) {
+            queued = bytes;
+            queuedNumber = number;
+            return;
+        }
+        handing = number;
+        whenCreated(number, () -> send(number, new CopiedPart(bytes, () -> loop.execute(this::progress),
+                () -> loop.execute(() -> handedOver(number))), false));
+    }
+
+    private void handedOver(int number) {
+        if (handing != number) {
+            // A retry of a part handed over before.
+            return;
+        }
+        handing = 0;
+        if (queued != null && failure == null) {
+            ByteBuffer next = queued;
+            queued = null;
+            sendCopy(queuedNumber, next);
+        }
     }
 
     /** Runs {@code send} once the multipart upload exists; the part counts as a call until then. */
@@ -365,7 +384,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         if (part != null) {
             done.add(part);
         }
-        ByteBuffer freed = sending.remove(number);
+        ByteBuffer freed = buffers.sent(number);
         if (freed != null) {
             reuse(freed);
         }
@@ -380,7 +399,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
             parts.copyInto(buffer);
             takePending();
         } else {
-            giveBack(buffer);
+            buffers.giveBack(buffer);
         }
     }
 
@@ -403,7 +422,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
             finish(session.putObject(last));
             return;
         }
-        if (!calls.isEmpty() || !mayCommit) {
+        if (!calls.isEmpty() || queued != null || !mayCommit) {
             return;
         }
         finishing = true;
@@ -470,19 +489,8 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
 
     /** Called once no call can read a buffer any more: a call's answer, or its cancellation before an abort. */
     private void releaseBuffers() {
-        List.copyOf(held).forEach(this::giveBack);
+        buffers.releaseAll();
         pending.clear();
-    }
-
-    private void giveBack(ByteBuffer buffer) {
-        for (int i = 0; i < held.size(); i++) {
-            // By identity: a ByteBuffer's equals compares contents.
-            if (held.get(i) == buffer) {
-                held.remove(i);
-                buffers.release(buffer);
-                return;
-            }
-        }
     }
 
     // --- the idle bound ---
