@@ -2,6 +2,7 @@ package io.s3broker.upload;
 
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
@@ -10,9 +11,10 @@ import software.amazon.awssdk.core.async.AsyncRequestBody;
 
 /**
  * The body of a part sent from its part buffer: the SDK's own {@link AsyncRequestBody#fromByteBuffersUnsafe} over
- * slices of the buffer (read again from the start for a retry), which tells the upload each time the SDK asks for
- * more, so that a slow but moving S3 counts as progress for the idle bound, and when it has had the last slice, so
- * that the next part can start. The buffer must not change until the call has answered.
+ * slices of the buffer (read again from the start for a retry). It holds its bytes back until {@code go} completes,
+ * so that its call can be made (connection, signing, S3 reading the headers) while the part before it is still
+ * being sent, and tells the upload each time the SDK asks for more, so that a slow but moving S3 counts as progress
+ * for the idle bound. The buffer must not change until the call has answered.
  */
 final class CopiedPart implements AsyncRequestBody {
 
@@ -20,14 +22,14 @@ final class CopiedPart implements AsyncRequestBody {
     private static final int SLICE = 1 << 20;
 
     private final AsyncRequestBody slices;
+    private final CompletionStage<Void> go;
     private final Runnable progress;
-    private final Runnable handedOver;
 
     /**
+     * @param go when the SDK may have the bytes
      * @param progress run (on any thread) each time the SDK asks for more
-     * @param handedOver run (on any thread) each time the SDK has had the whole body
      */
-    CopiedPart(ByteBuffer bytes, Runnable progress, Runnable handedOver) {
+    CopiedPart(ByteBuffer bytes, CompletionStage<Void> go, Runnable progress) {
         int count = Math.max(1, (bytes.remaining() + SLICE - 1) / SLICE);
         ByteBuffer[] parts = new ByteBuffer[count];
         for (int i = 0; i < count; i++) {
@@ -35,8 +37,8 @@ final class CopiedPart implements AsyncRequestBody {
             parts[i] = bytes.slice(from, Math.min(SLICE, bytes.limit() - from));
         }
         this.slices = AsyncRequestBody.fromByteBuffersUnsafe(parts);
+        this.go = go;
         this.progress = progress;
-        this.handedOver = handedOver;
     }
 
     @Override
@@ -53,7 +55,8 @@ final class CopiedPart implements AsyncRequestBody {
                     @Override
                     public void request(long n) {
                         progress.run();
-                        subscription.request(n);
+                        // Demand adds up, so requests held back may be passed on in any order.
+                        go.thenRun(() -> subscription.request(n));
                     }
 
                     @Override
@@ -76,7 +79,6 @@ final class CopiedPart implements AsyncRequestBody {
             @Override
             public void onComplete() {
                 sdk.onComplete();
-                handedOver.run();
             }
         });
     }

@@ -41,6 +41,8 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     private static final int BATCH = 16;
     /** The largest chunk a request body comes in ({@code quarkus.http.limits.max-chunk-size}); a larger one waits. */
     private static final int CHUNK = 64 << 10;
+    /** The key of CreateMultipartUpload among the calls, which are otherwise by part number. */
+    private static final int CREATE = 0;
 
     private final UploadTarget target;
     private final UploadSettings settings;
@@ -70,11 +72,10 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     private final Map<Integer, CompletableFuture<?>> calls = new HashMap<>();
     private final List<CompletedPart> done = new ArrayList<>();
     private String singleEtag;
-    /** The part of unknown length whose body the SDK is being handed, 0 if none: the next one waits for it. */
-    private int handing;
-    /** A full part of unknown length that waits for {@link #handing}'s body to be handed over, and its number. */
-    private ByteBuffer queued;
-    private int queuedNumber;
+    /** Completes once the part of unknown length sent last has been answered: the next part's bytes wait for it. */
+    private CompletableFuture<Void> previousAnswered = CompletableFuture.completedFuture(null);
+    /** What completes when a part of unknown length has been answered, by part number. */
+    private final Map<Integer, CompletableFuture<Void>> answers = new HashMap<>();
     /** The buffer of the part the body ended inside, and its number; null once sent, or if there is none. */
     private ByteBuffer last;
     private int lastNumber;
@@ -186,6 +187,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         if (feed(bytes) && bytes.hasRemaining()) {
             pending.add(bytes);
         }
+        createEarly();
     }
 
     /** A part buffer came back: the chunks that waited for it go first. */
@@ -321,32 +323,31 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
 
     /**
      * Sends a part of unknown length from its buffer, which comes back to the upload once S3 has answered. Its call
-     * starts once the SDK has had the whole body of the part before: two bodies sent side by side would finish
-     * together and leave S3 idle while both buffers fill again (docs/decisions/0018-unknown-length-parts-from-memory.md).
+     * starts at once, but its bytes flow only once the part before it has been answered: sent side by side, two parts
+     * finish together and leave S3 idle while both buffers fill again; one after the other without the head start,
+     * S3 idles while each call is set up (docs/decisions/0018-unknown-length-parts-from-memory.md).
      */
     private void sendCopy(int number, ByteBuffer bytes) {
         buffers.sending(number, bytes);
-        if (handing != 0) {
-            queued = bytes;
-            queuedNumber = number;
-            return;
-        }
-        handing = number;
-        whenCreated(number, () -> send(number, new CopiedPart(bytes, () -> loop.execute(this::progress),
-                () -> loop.execute(() -> handedOver(number))), false));
+        CompletableFuture<Void> go = previousAnswered;
+        previousAnswered = new CompletableFuture<>();
+        answers.put(number, previousAnswered);
+        whenCreated(number, () -> send(number, new CopiedPart(bytes, go, () -> loop.execute(this::progress)), false));
     }
 
-    private void handedOver(int number) {
-        if (handing != number) {
-            // A retry of a part handed over before.
+    /**
+     * Creates the multipart upload while the first part fills, once half of it is in, so that its round trip does
+     * not hold up the part's call; a body under half a part still goes as one PutObject.
+     */
+    private void createEarly() {
+        if (created != null || single || parts.part() != 1 || parts.sizeKnown(1)
+                || parts.inPart() < settings.partSize() / 2) {
             return;
         }
-        handing = 0;
-        if (queued != null && failure == null) {
-            ByteBuffer next = queued;
-            queued = null;
-            sendCopy(queuedNumber, next);
-        }
+        created = session.create();
+        // Counted as a call until answered, so that a failure aborts the upload only once it exists.
+        calls.put(CREATE, new CompletableFuture<>());
+        created.whenComplete((id, error) -> loop.execute(() -> answered(CREATE, null, error)));
     }
 
     /** Runs {@code send} once the multipart upload exists; the part counts as a call until then. */
@@ -372,6 +373,10 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
 
     private void answered(int number, CompletedPart part, Throwable error) {
         calls.remove(number);
+        CompletableFuture<Void> answer = answers.remove(number);
+        if (answer != null) {
+            answer.complete(null);
+        }
         progress();
         if (failure != null) {
             cleanUp();
@@ -422,7 +427,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
             finish(session.putObject(last));
             return;
         }
-        if (!calls.isEmpty() || queued != null || !mayCommit) {
+        if (!calls.isEmpty() || !mayCommit) {
             return;
         }
         finishing = true;

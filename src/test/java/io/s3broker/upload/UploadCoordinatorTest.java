@@ -102,10 +102,10 @@ class UploadCoordinatorTest {
     }
 
     @Test
-    void aBodyThatEndsInsideTheFirstPartIsOnePutObjectFromItsBuffer() throws Exception {
+    void aBodyUnderHalfAPartIsOnePutObjectFromItsBuffer() throws Exception {
         start(BodyLength.declared(-1));
-        byte[] body = client.sendAndEnd(PART - 1);
-        assertEquals(PART - 1, result().size());
+        byte[] body = client.sendAndEnd(PART / 2 - 1);
+        assertEquals(PART / 2 - 1, result().size());
         assertArrayEquals(body, s3.calls("PutObject").get(0).body().bytes());
         assertEquals(1, s3.calls.size());
         assertEverythingReleased();
@@ -125,6 +125,34 @@ class UploadCoordinatorTest {
                 .orElseThrow().body().size());
         assertEquals(0, s3.calls("AbortMultipartUpload").size());
         assertEquals(2, mostInUse, "one buffer filling while the other is sent, never more");
+        assertEverythingReleased();
+    }
+
+    @Test
+    void aBodyOfHalfAPartOrMoreStartsItsMultipartUploadBeforeThePartIsFull() throws Exception {
+        start(BodyLength.declared(-1));
+        byte[] body = client.send(PART / 2 + CHUNK);
+        awaitCalls("CreateMultipartUpload", 1);
+        assertEquals(0, s3.calls("UploadPart").size(), "the part is not full yet");
+        client.end();
+        assertEquals(body.length, result().size());
+        assertArrayEquals(body, s3.assembled());
+        assertEquals(0, s3.calls("PutObject").size());
+        assertEverythingReleased();
+    }
+
+    @Test
+    void aPartsBytesWaitUntilThePartBeforeItIsAnswered() throws Exception {
+        s3.holdPartAnswers = true;
+        start(BodyLength.declared(-1));
+        client.send(2 * PART + CHUNK);
+        awaitCalls("UploadPart", 2);
+        Thread.sleep(100);
+        assertEquals(PART, s3.calls("UploadPart").get(0).body().size(), "part 1 sent");
+        assertEquals(0, s3.calls("UploadPart").get(1).body().size(), "part 2's call is made, its bytes held back");
+        s3.answerHeldParts();
+        client.end();
+        assertEquals(2 * PART + CHUNK, result().size());
         assertEverythingReleased();
     }
 
