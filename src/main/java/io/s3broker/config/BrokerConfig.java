@@ -252,9 +252,7 @@ public interface BrokerConfig {
          * this waits (its client is paused) until another part is sent: memory stays bounded whatever the load.
          * The buffers are direct (outside the heap, within -XX:MaxDirectMemorySize, which defaults to the heap size)
          * and kept for reuse, so they count in the process's memory for good. 64M: four parts of 16M, so that four
-         * chunked PUTs or forms run at once before the next waits (bench/results-upload.md, 2026-12-01); each
-         * takes a second buffer while its part is sent only when one is free and no upload waits
-         * (docs/decisions/0018-unknown-length-parts-from-memory.md).
+         * chunked PUTs or forms run at once before the next waits (bench/results-upload.md, 2026-12-01).
          */
         @WithDefault("64M")
         MemorySize maxBuffered();

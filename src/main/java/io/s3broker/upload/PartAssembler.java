@@ -3,25 +3,20 @@ package io.s3broker.upload;
 import java.nio.ByteBuffer;
 
 /**
- * Cuts an upload's body into parts, synchronously and without I/O: it hands the bytes of a part of known length
- * on as they come, and copies every part whose length is not known in advance into a part buffer, which it gives
- * up when the part is full; the bytes after it wait until the next buffer is given
- * (docs/decisions/0018-unknown-length-parts-from-memory.md). Event-loop only; not thread-safe.
+ * Cuts an upload's body into parts, synchronously and without I/O: it says which bytes belong to which part,
+ * when a part has all its bytes, and keeps a copy of every part whose length is not known in advance, so that a
+ * body ending inside it can still send that part, shorter, from the copy
+ * (docs/decisions/0009-every-part-streamed.md). Event-loop only; not thread-safe.
  */
 final class PartAssembler {
 
     /** Where the bytes go. */
     interface Sink {
-        /** The next bytes of part {@code part}, of known length: a slice of the client's chunk, not a copy. */
+        /** The next bytes of part {@code part}: a slice of the client's chunk, not a copy. */
         void bytes(int part, ByteBuffer slice);
 
-        /**
-         * Part {@code part} has all the bytes declared for it.
-         *
-         * @param copied for a part of unknown length, its buffer, flipped (the assembler has none until the next
-         *        {@link #copyInto}); null for a part of known length
-         */
-        void full(int part, ByteBuffer copied);
+        /** Part {@code part} has all the bytes declared for it. */
+        void full(int part);
     }
 
     /** S3's largest part. */
@@ -63,14 +58,9 @@ final class PartAssembler {
         return exact < 0;
     }
 
-    /** The buffer the next part of unknown length is copied into: empty, at least one part large. */
+    /** The buffer the parts of unknown length are copied into, at least one part large. */
     void copyInto(ByteBuffer buffer) {
         this.copy = buffer;
-    }
-
-    /** Whether the assembler has a buffer to copy into. */
-    boolean hasCopy() {
-        return copy != null;
     }
 
     /** The length to declare for part {@code n}: its exact length when known, else the part size. */
@@ -89,8 +79,7 @@ final class PartAssembler {
     }
 
     /**
-     * Passes on {@code chunk}, split at part boundaries, as far as it can: it stops where a part of unknown length
-     * needs a buffer and has none, leaving the rest in {@code chunk}.
+     * Passes on {@code chunk}, split at part boundaries.
      *
      * @throws UploadFailure of kind TOO_LARGE when the body passes the maximum size; nothing of the chunk is passed
      */
@@ -98,26 +87,24 @@ final class PartAssembler {
         if (total + chunk.remaining() > maxSize) {
             throw UploadFailure.tooLarge(maxSize);
         }
+        total += chunk.remaining();
         while (chunk.hasRemaining()) {
-            boolean known = sizeKnown(part);
-            if (!known && copy == null) {
-                return;
-            }
             int n = (int) Math.min(chunk.remaining(), declaredSize(part) - inPart);
             ByteBuffer slice = chunk.slice();
             slice.limit(n);
             chunk.position(chunk.position() + n);
-            inPart += n;
-            total += n;
-            if (known) {
-                sink.bytes(part, slice);
-            } else {
-                copy.put(slice);
+            if (!sizeKnown(part)) {
+                copy.put(slice.duplicate());
             }
+            inPart += n;
+            sink.bytes(part, slice);
             if (inPart == declaredSize(part)) {
                 int full = part++;
                 inPart = 0;
-                sink.full(full, known ? null : takeCopy());
+                if (copy != null) {
+                    copy.clear();
+                }
+                sink.full(full);
             }
         }
     }
@@ -141,15 +128,10 @@ final class PartAssembler {
         return exact >= 0 ? total == exact : part > 1 || !firstKnown;
     }
 
-    /** The buffer of {@link #part()}, flipped, to send as the last part once the body ended inside it. */
+    /** The copy of {@link #part()}'s bytes, to send as the last part once the body ended inside it. */
     ByteBuffer lastPart() {
-        return takeCopy();
-    }
-
-    private ByteBuffer takeCopy() {
-        ByteBuffer filled = copy;
-        copy = null;
-        filled.flip();
-        return filled;
+        ByteBuffer last = copy.duplicate();
+        last.flip();
+        return last;
     }
 }

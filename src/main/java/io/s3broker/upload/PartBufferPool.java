@@ -62,21 +62,6 @@ public final class PartBufferPool {
         });
     }
 
-    /**
-     * A buffer if one is free and no upload waits for one, else null: for an upload that already holds one and could
-     * use a second, never at the cost of an upload that has none.
-     */
-    public ByteBuffer tryAcquire() {
-        ByteBuffer buffer;
-        synchronized (this) {
-            buffer = waiters.isEmpty() ? free.poll() : null;
-        }
-        if (buffer != null) {
-            report();
-        }
-        return buffer;
-    }
-
     public void release(ByteBuffer buffer) {
         buffer.clear();
         while (true) {

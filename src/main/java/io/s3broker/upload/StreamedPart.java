@@ -11,10 +11,10 @@ import org.reactivestreams.Subscription;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 
 /**
- * The body of one part of known length (or of a single PutObject) while the client's bytes come: the slices the
- * assembler hands over, each passed to the SDK when it asks for one, so a slow S3 pauses the client. Slices that
- * come before the SDK asks wait here: the first bytes of a part, read before its call starts, and the rest of a
- * chunk that crossed into it. Written by hand because a part must take over the client's stream mid-chunk, which no adapter
+ * The body of one part (or of a single PutObject) while the client's bytes come: the slices the assembler hands
+ * over, each passed to the SDK when it asks for one, so a slow S3 pauses the client. Slices that come before the
+ * SDK asks wait here: the first bytes of a part, read before its call starts, and the rest of a chunk that
+ * crossed into it. Written by hand because a part must take over the client's stream mid-chunk, which no adapter
  * of Mutiny's or the SDK's does. All state is touched on the upload's loop only; SDK signals hop onto it.
  */
 final class StreamedPart implements AsyncRequestBody {

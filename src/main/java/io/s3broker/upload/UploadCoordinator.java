@@ -1,7 +1,6 @@
 package io.s3broker.upload;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,11 +21,10 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * Runs one upload: reads the client's body (the subscriber of its stream), lets the {@link PartAssembler} cut it,
- * streams each part of known length through a {@link StreamedPart}, sends each part of unknown length from its part
- * buffer once it is full (or the body ends), and ends it: one result, or a failure once nothing is left in S3.
- * Design and the orders of events it handles: docs/decisions/0009-every-part-streamed.md and
- * docs/decisions/0018-unknown-length-parts-from-memory.md. Every field is touched on the upload's loop only (the
- * request's event loop): SDK callbacks come back through {@link Loop#execute}, the one way in, so there are no locks.
+ * streams each part through a {@link StreamedPart} into the calls of a {@link MultipartSession}, and ends it: one
+ * result, or a failure once nothing is left in S3. Design and the orders of events it handles:
+ * docs/decisions/0009-every-part-streamed.md. Every field is touched on the upload's loop only (the request's
+ * event loop): SDK callbacks come back through {@link Loop#execute}, the one way in, so there are no locks.
  */
 final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.Sink {
 
@@ -39,16 +37,11 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     private static final Logger LOG = Logger.getLogger(UploadCoordinator.class);
     /** Chunks asked of the client at a time: enough to keep it busy, few enough to overshoot a part by little. */
     private static final int BATCH = 16;
-    /** The largest chunk a request body comes in ({@code quarkus.http.limits.max-chunk-size}); a larger one waits. */
-    private static final int CHUNK = 64 << 10;
-    /** The key of CreateMultipartUpload among the calls, which are otherwise by part number. */
-    private static final int CREATE = 0;
 
     private final UploadTarget target;
     private final UploadSettings settings;
     private final MultipartSession session;
-    private final PartBufferPool pool;
-    private final UploadBuffers buffers;
+    private final PartBufferPool buffers;
     private final Loop loop;
     private final PartAssembler parts;
     /** A body of known length that goes as one streamed PutObject. */
@@ -58,39 +51,32 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     private Flow.Subscription client;
     /** Chunks asked of the client and not yet had. */
     private long outstanding;
-    /** The client's chunks (or their rest) that wait for a part buffer. */
-    private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private boolean ended;
-    /** The body has ended and all of it is with the assembler. */
-    private boolean bodyIn;
     private boolean mayCommit;
     private boolean waitingForBuffer;
-    /** The part of known length the client's bytes go to; null between parts. */
+    private ByteBuffer copy;
+    /** The part the client's bytes go to; null between parts. */
     private StreamedPart current;
+    private boolean currentStarted;
     private CompletableFuture<String> created;
     /** Calls made and not answered (a part waiting for CreateMultipartUpload included), by part number. */
     private final Map<Integer, CompletableFuture<?>> calls = new HashMap<>();
     private final List<CompletedPart> done = new ArrayList<>();
     private String singleEtag;
-    /** Completes once the part of unknown length sent last has been answered: the next part's bytes wait for it. */
-    private CompletableFuture<Void> previousAnswered = CompletableFuture.completedFuture(null);
-    /** What completes when a part of unknown length has been answered, by part number. */
-    private final Map<Integer, CompletableFuture<Void>> answers = new HashMap<>();
-    /** The buffer of the part the body ended inside, and its number; null once sent, or if there is none. */
-    private ByteBuffer last;
-    private int lastNumber;
+    /** The part the body ended inside, to send from the copy; 0 if none. */
+    private int lastFromCopy;
+    private boolean lastSent;
     private boolean finishing;
     private boolean cleaning;
     private Throwable failure;
     private final IdleWatch idle;
 
     UploadCoordinator(UploadTarget target, BodyLength length, UploadSettings settings, MultipartSession session,
-            PartBufferPool pool, Loop loop, CompletionStage<Void> commitGate) {
+            PartBufferPool buffers, Loop loop, CompletionStage<Void> commitGate) {
         this.target = target;
         this.settings = settings;
         this.session = session;
-        this.pool = pool;
-        this.buffers = new UploadBuffers(pool);
+        this.buffers = buffers;
         this.loop = loop;
         this.single = length.exact() >= 0 && length.exact() <= settings.multipartThreshold();
         this.parts = new PartAssembler(length, single, settings.partSize(), settings.maxSize());
@@ -138,15 +124,15 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
             return;
         }
         waitingForBuffer = true;
-        pool.acquire(settings.bufferWait()).whenComplete((buffer, error) -> loop.execute(() -> {
+        buffers.acquire(settings.bufferWait()).whenComplete((buffer, error) -> loop.execute(() -> {
             waitingForBuffer = false;
             progress();
             if (error != null) {
                 fail(error);
             } else if (failure != null || result.isDone()) {
-                pool.release(buffer);
+                buffers.release(buffer);
             } else {
-                buffers.own(buffer);
+                copy = buffer;
                 parts.copyInto(buffer);
                 begin();
             }
@@ -173,48 +159,14 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         if (failure != null) {
             return;
         }
-        ByteBuffer bytes = chunk.getByteBuf().nioBuffer();
-        if (pending.isEmpty()) {
-            take(bytes);
-        } else {
-            pending.add(bytes);
-        }
-        read();
-    }
-
-    /** Hands {@code bytes} to the assembler; what it cannot take for want of a buffer waits. */
-    private void take(ByteBuffer bytes) {
-        if (feed(bytes) && bytes.hasRemaining()) {
-            pending.add(bytes);
-        }
-        createEarly();
-    }
-
-    /** A part buffer came back: the chunks that waited for it go first. */
-    private void takePending() {
-        while (!pending.isEmpty() && parts.hasCopy()) {
-            ByteBuffer bytes = pending.peek();
-            if (!feed(bytes)) {
-                return;
-            }
-            if (!bytes.hasRemaining()) {
-                pending.poll();
-            }
-        }
-        if (ended && pending.isEmpty() && !bodyIn) {
-            endOfBody();
-        }
-    }
-
-    /** Returns false if the upload failed. */
-    private boolean feed(ByteBuffer bytes) {
         try {
-            parts.feed(bytes, this);
-            return failure == null;
+            parts.feed(chunk.getByteBuf().nioBuffer(), this);
         } catch (UploadFailure e) {
             fail(e);
-            return false;
+            return;
         }
+        startWhenReady();
+        read();
     }
 
     @Override
@@ -226,18 +178,12 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     }
 
     @Override
-    public void full(int part, ByteBuffer copied) {
-        if (copied == null) {
-            current.complete();
-            current = null;
-            return;
+    public void full(int part) {
+        if (!currentStarted) {
+            start();
         }
-        sendCopy(part, copied);
-        ByteBuffer next = calls.size() < settings.maxPartsInFlight() ? buffers.second() : null;
-        if (next != null) {
-            parts.copyInto(next);
-        }
-        // Without a second buffer, the client waits for the first part sent to give its buffer back.
+        current.complete();
+        current = null;
     }
 
     @Override
@@ -250,41 +196,38 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         ended = true;
         outstanding = 0;
         progress();
-        if (failure == null && pending.isEmpty()) {
-            endOfBody();
+        if (failure != null) {
+            return;
         }
-    }
-
-    /** All of the body is with the assembler. */
-    private void endOfBody() {
-        bodyIn = true;
         if (!parts.endedWhole()) {
             fail(new UploadFailure(UploadFailure.Kind.BROKEN_BODY, "The body ended before its declared length"));
             return;
         }
-        if (parts.inPart() > 0) {
-            // The body ended inside a part of unknown length: it goes from its buffer, as the last part.
-            lastNumber = parts.part();
-            last = parts.lastPart();
+        if (current != null) {
+            // The body ended inside a part of unknown length: it goes from the copy, as the last part.
+            lastFromCopy = current.number();
+            if (currentStarted) {
+                current.cancel(new CancellationException("the body ended inside this part"));
+            } else {
+                calls.remove(lastFromCopy);
+            }
+            current = null;
         }
         maybeFinish();
     }
 
     /** Asks the client for as many chunks as the part being filled can take. */
     private void read() {
-        if (client == null || failure != null || ended || waitingForBuffer || !pending.isEmpty()) {
+        if (client == null || failure != null || ended || waitingForBuffer || parts.needsCopy() && copy == null) {
             return;
         }
         long want;
-        if (current != null) {
+        if (current != null && currentStarted) {
             want = Math.min(current.wanted(), BATCH);
-        } else if (parts.sizeKnown(parts.part())) {
-            want = BATCH;
-        } else if (parts.hasCopy()) {
-            long room = parts.declaredSize(parts.part()) - parts.inPart();
-            want = Math.min(BATCH, (room + CHUNK - 1) / CHUNK);
         } else {
-            want = 0;
+            // A part of unknown length collects its first bytes before its call starts.
+            long have = current == null ? 0 : current.waitingBytes();
+            want = have < UploadSettings.STREAM_AFTER ? BATCH : 0;
         }
         if (want > outstanding) {
             long more = want - outstanding;
@@ -296,13 +239,29 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
 
     // --- S3 ---
 
-    /** Starts the call of a part of known length, streamed from the client. */
     private void newPart(int number) {
-        StreamedPart part = new StreamedPart(number, parts.declaredSize(number), loop, () -> {
+        current = new StreamedPart(number, parts.declaredSize(number), loop, () -> {
             progress();
             read();
         });
-        current = part;
+        currentStarted = false;
+        if (single || parts.sizeKnown(number)) {
+            start();
+        }
+    }
+
+    /** Starts the current part of unknown length once it has collected enough and a call may be made. */
+    private void startWhenReady() {
+        if (current != null && !currentStarted && current.waitingBytes() >= UploadSettings.STREAM_AFTER
+                && calls.size() < settings.maxPartsInFlight()) {
+            start();
+        }
+    }
+
+    private void start() {
+        StreamedPart part = current;
+        currentStarted = true;
+        int number = part.number();
         if (single) {
             CompletableFuture<String> call = session.putObject(part, true);
             calls.put(number, call);
@@ -312,56 +271,16 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
             }));
             return;
         }
-        whenCreated(number, () -> {
-            if (part.cancelled()) {
-                answered(number, null, new CancellationException());
-            } else {
-                send(number, part, true);
-            }
-        });
-    }
-
-    /**
-     * Sends a part of unknown length from its buffer, which comes back to the upload once S3 has answered. Its call
-     * starts at once, but its bytes flow only once the part before it has been answered: sent side by side, two parts
-     * finish together and leave S3 idle while both buffers fill again; one after the other without the head start,
-     * S3 idles while each call is set up (docs/decisions/0018-unknown-length-parts-from-memory.md).
-     */
-    private void sendCopy(int number, ByteBuffer bytes) {
-        buffers.sending(number, bytes);
-        CompletableFuture<Void> go = previousAnswered;
-        previousAnswered = new CompletableFuture<>();
-        answers.put(number, previousAnswered);
-        whenCreated(number, () -> send(number, new CopiedPart(bytes, go, () -> loop.execute(this::progress)), false));
-    }
-
-    /**
-     * Creates the multipart upload while the first part fills, once half of it is in, so that its round trip does
-     * not hold up the part's call; a body under half a part still goes as one PutObject.
-     */
-    private void createEarly() {
-        if (created != null || single || parts.part() != 1 || parts.sizeKnown(1)
-                || parts.inPart() < settings.partSize() / 2) {
-            return;
-        }
-        created = session.create();
-        // Counted as a call until answered, so that a failure aborts the upload only once it exists.
-        calls.put(CREATE, new CompletableFuture<>());
-        created.whenComplete((id, error) -> loop.execute(() -> answered(CREATE, null, error)));
-    }
-
-    /** Runs {@code send} once the multipart upload exists; the part counts as a call until then. */
-    private void whenCreated(int number, Runnable send) {
         calls.put(number, new CompletableFuture<>());
         if (created == null) {
             created = session.create();
         }
         created.whenComplete((id, error) -> loop.execute(() -> {
-            if (error != null || failure != null) {
+            if (error != null || failure != null || part.cancelled()) {
                 answered(number, null, error != null ? error : new CancellationException());
-            } else {
-                send.run();
+                return;
             }
+            send(number, part, true);
         }));
     }
 
@@ -373,13 +292,14 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
 
     private void answered(int number, CompletedPart part, Throwable error) {
         calls.remove(number);
-        CompletableFuture<Void> answer = answers.remove(number);
-        if (answer != null) {
-            answer.complete(null);
-        }
         progress();
         if (failure != null) {
             cleanUp();
+            return;
+        }
+        if (number == lastFromCopy && !lastSent) {
+            // The streamed attempt of the last part, cancelled when the body ended inside it.
+            maybeFinish();
             return;
         }
         if (error != null) {
@@ -389,42 +309,30 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         if (part != null) {
             done.add(part);
         }
-        ByteBuffer freed = buffers.sent(number);
-        if (freed != null) {
-            reuse(freed);
-        }
+        startWhenReady();
         read();
         maybeFinish();
     }
 
-    /** A part's buffer is free again: the client's next bytes go into it if they wait for one, else it goes back. */
-    private void reuse(ByteBuffer buffer) {
-        if (!parts.hasCopy() && !bodyIn) {
-            buffer.clear();
-            parts.copyInto(buffer);
-            takePending();
-        } else {
-            buffers.giveBack(buffer);
-        }
-    }
-
     private void maybeFinish() {
-        if (failure != null || finishing || !bodyIn || waitingForBuffer) {
+        if (failure != null || finishing || !ended || waitingForBuffer) {
             return;
         }
-        if (last != null) {
+        if (lastFromCopy > 0 && !lastSent) {
+            if (calls.containsKey(lastFromCopy)) {
+                return;
+            }
             if (created != null) {
-                ByteBuffer bytes = last;
-                last = null;
-                sendCopy(lastNumber, bytes);
+                lastSent = true;
+                send(lastFromCopy, AsyncRequestBody.fromByteBufferUnsafe(parts.lastPart()), false);
                 return;
             }
             if (!mayCommit) {
                 return;
             }
-            // The whole body fit in the first part: one PutObject, no multipart upload.
+            // The whole body fit in the first part's first bytes: one PutObject, no multipart upload.
             finishing = true;
-            finish(session.putObject(last));
+            finish(session.putObject(parts.lastPart()));
             return;
         }
         if (!calls.isEmpty() || !mayCommit) {
@@ -451,7 +359,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
                 return;
             }
             stopWatching();
-            releaseBuffers();
+            releaseCopy();
             result.complete(new UploadResult(target.location().bucket(), target.location().key(), parts.total(), tag));
         }));
     }
@@ -487,15 +395,16 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
                 LOG.errorf("Could not abort the multipart upload of %s; a lifecycle rule must remove it: %s",
                         target.location(), abortError.toString());
             }
-            releaseBuffers();
+            releaseCopy();
             result.completeExceptionally(failure);
         }));
     }
 
-    /** Called once no call can read a buffer any more: a call's answer, or its cancellation before an abort. */
-    private void releaseBuffers() {
-        buffers.releaseAll();
-        pending.clear();
+    private void releaseCopy() {
+        if (copy != null) {
+            buffers.release(copy);
+            copy = null;
+        }
     }
 
     // --- the idle bound ---

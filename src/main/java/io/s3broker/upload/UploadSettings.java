@@ -14,4 +14,7 @@ import java.time.Duration;
  */
 record UploadSettings(long partSize, int maxPartsInFlight, long maxSize, long multipartThreshold, Duration callTimeout,
         Duration metadataTimeout, Duration idleTimeout, Duration bufferWait) {
+
+    /** Bytes a part of unknown length collects before its call starts: less than that goes as the last part. */
+    static final int STREAM_AFTER = 1 << 20;
 }

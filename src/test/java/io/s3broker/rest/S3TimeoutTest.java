@@ -81,13 +81,11 @@ class S3TimeoutTest {
                 .body("error.code", equalTo("UpstreamTimeout"));
     }
 
-    /** broker.upload.part-size's default: a body of unknown length under it goes as one PutObject. */
-    static final int PART_SIZE = 16 * 1024 * 1024;
-
     /**
      * An upload of unknown length, larger than a part, starts a multipart upload, which this S3 never answers: the
-     * client gets its 504 after broker.s3.timeout, not after broker.upload.part-timeout (2 minutes), and not only
-     * after three abort attempts of that length (there is no upload id to abort).
+     * client gets its 504
+     * after broker.s3.timeout, not after broker.upload.part-timeout (2 minutes), and not only after three abort
+     * attempts of that length (there is no upload id to abort).
      */
     @Test
     void answersAStalledUploadWithinTheMetadataBound() throws Exception {
@@ -97,7 +95,7 @@ class S3TimeoutTest {
         // An InputStream of unknown length: chunked transfer encoding.
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url)
                         .header("Authorization", TestAuth.BEARER)
-                        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[PART_SIZE + 1])))
+                        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[8 * 1024 * 1024 + 1])))
                         .timeout(Duration.ofSeconds(30))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -68,20 +68,4 @@ class PartBufferPoolTest {
         pool.release(only);
         assertSame(only, pool.acquire(LONG).get(), "the buffer went back to the pool, not to the waiter that gave up");
     }
-
-    @Test
-    void aSecondBufferIsHadOnlyWhenOneIsFreeAndNeverWaitedFor() throws Exception {
-        AtomicInteger inUse = new AtomicInteger();
-        PartBufferPool pool = new PartBufferPool(10, 20, (used, waiters) -> inUse.set(used));
-        ByteBuffer first = pool.acquire(LONG).get();
-        ByteBuffer second = pool.tryAcquire();
-        assertTrue(second != null && second != first);
-        assertEquals(2, inUse.get());
-        assertSame(null, pool.tryAcquire(), "none free: no buffer, and no place in the queue");
-        assertEquals(0, pool.waiting());
-        CompletableFuture<ByteBuffer> waiter = pool.acquire(LONG);
-        pool.release(second);
-        assertSame(second, waiter.get(), "a buffer given back goes to the upload that waits for its first");
-        assertSame(null, pool.tryAcquire());
-    }
 }

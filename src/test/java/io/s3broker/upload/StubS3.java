@@ -46,20 +46,10 @@ final class StubS3 implements S3AsyncClient {
     volatile boolean stall;
     /** PutObject reads its body but never answers: S3 is slow to store it. */
     volatile boolean holdPutAnswers;
-    /** UploadPart reads its body but answers only at {@link #answerHeldParts}. */
-    volatile boolean holdPartAnswers;
-    private final List<Runnable> heldParts = new CopyOnWriteArrayList<>();
     /** Whether a part's call fails once its body is in; null for success. */
     volatile Function<UploadPartRequest, Throwable> partFailure = part -> null;
     /** What CreateMultipartUpload answers; completed with "u1" unless replaced. */
     volatile CompletableFuture<CreateMultipartUploadResponse> create;
-
-    /** Answers the parts held so far, and every part from now on at once. */
-    void answerHeldParts() {
-        holdPartAnswers = false;
-        heldParts.forEach(Runnable::run);
-        heldParts.clear();
-    }
 
     List<Call> calls(String operation) {
         return calls.stream().filter(c -> c.operation().equals(operation)).toList();
@@ -95,8 +85,6 @@ final class StubS3 implements S3AsyncClient {
             Throwable failure = error != null ? error : partFailure.apply(request);
             if (failure != null) {
                 answer.completeExceptionally(failure);
-            } else if (holdPartAnswers) {
-                heldParts.add(() -> answer.complete(UploadPartResponse.builder().eTag("etag-" + request.partNumber()).build()));
             } else {
                 answer.complete(UploadPartResponse.builder().eTag("etag-" + request.partNumber()).build());
             }

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -66,9 +65,8 @@ class UploadCoordinatorTest {
     final CachedCredentialsProvider provider = new CachedCredentialsProvider(null);
     final UploadTarget target = new UploadTarget(new ObjectLocation("eu-west-1", "bucket", "key"), "application/x-test",
             Optional.empty(), new ScopeCredentials(null, "test", null, provider));
-    /** The most part buffers out at once. */
-    int mostInUse;
-    PartBufferPool pool = new PartBufferPool(PART, 4L * PART, this::used);
+    PartBufferPool pool = new PartBufferPool(PART, 2L * PART, (inUse, waiting) -> {
+    });
     Duration idle = Duration.ofSeconds(30);
     Duration bufferWait = Duration.ofSeconds(30);
     final CompletableFuture<Void> gate = new CompletableFuture<>();
@@ -102,68 +100,44 @@ class UploadCoordinatorTest {
     }
 
     @Test
-    void aBodyUnderHalfAPartIsOnePutObjectFromItsBuffer() throws Exception {
+    void aBodySmallerThanWhatStartsAStreamIsOnePutObjectFromTheCopy() throws Exception {
         start(BodyLength.declared(-1));
-        byte[] body = client.sendAndEnd(PART / 2 - 1);
-        assertEquals(PART / 2 - 1, result().size());
+        byte[] body = client.sendAndEnd(100_000);
+        assertEquals(100_000, result().size());
         assertArrayEquals(body, s3.calls("PutObject").get(0).body().bytes());
         assertEquals(1, s3.calls.size());
         assertEverythingReleased();
     }
 
     @Test
-    void aBodyOfUnknownLengthGoesPartByPartFromItsBuffersEachPartOnce() throws Exception {
+    void aBodyThatEndsInsideAStreamedPartSendsThatPartAgainFromTheCopy() throws Exception {
         start(BodyLength.declared(-1));
-        byte[] body = client.sendAndEnd(4 * PART + 3 * CHUNK + 5);
+        byte[] body = client.sendAndEnd(2 * PART + 3 * CHUNK + 5);
         UploadResult done = result();
         assertEquals(body.length, done.size());
         assertEquals("head-etag", done.etag(), "an empty ETag of CompleteMultipartUpload is asked of HeadObject");
         assertArrayEquals(body, s3.assembled());
-        assertEquals(List.of(1, 2, 3, 4, 5), s3.calls("UploadPart").stream().map(StubS3.Call::partNumber).sorted().toList(),
-                "every part sent once, the last one shorter");
-        assertEquals(3 * CHUNK + 5, s3.calls("UploadPart").stream().filter(c -> c.partNumber() == 5).findFirst()
-                .orElseThrow().body().size());
+        // Parts 1 and 2 streamed; part 3, shorter than what starts a stream, from the copy only.
+        assertEquals(3, s3.calls("UploadPart").size());
         assertEquals(0, s3.calls("AbortMultipartUpload").size());
-        assertEquals(2, mostInUse, "one buffer filling while the other is sent, never more");
         assertEverythingReleased();
     }
 
     @Test
-    void aBodyOfHalfAPartOrMoreStartsItsMultipartUploadBeforeThePartIsFull() throws Exception {
+    void aLastPartCutShortAfterItsStreamStartedIsCancelledAndResent() throws Exception {
         start(BodyLength.declared(-1));
-        byte[] body = client.send(PART / 2 + CHUNK);
-        awaitCalls("CreateMultipartUpload", 1);
-        assertEquals(0, s3.calls("UploadPart").size(), "the part is not full yet");
-        client.end();
-        assertEquals(body.length, result().size());
-        assertArrayEquals(body, s3.assembled());
-        assertEquals(0, s3.calls("PutObject").size());
-        assertEverythingReleased();
-    }
-
-    @Test
-    void aPartsBytesWaitUntilThePartBeforeItIsAnswered() throws Exception {
-        s3.holdPartAnswers = true;
-        start(BodyLength.declared(-1));
-        client.send(2 * PART + CHUNK);
+        int last = UploadSettings.STREAM_AFTER + 5 * CHUNK + 7;
+        byte[] body = client.send(PART + last);
         awaitCalls("UploadPart", 2);
-        Thread.sleep(100);
-        assertEquals(PART, s3.calls("UploadPart").get(0).body().size(), "part 1 sent");
-        assertEquals(0, s3.calls("UploadPart").get(1).body().size(), "part 2's call is made, its bytes held back");
-        s3.answerHeldParts();
         client.end();
-        assertEquals(2 * PART + CHUNK, result().size());
-        assertEverythingReleased();
-    }
-
-    @Test
-    void withOneBufferTheClientWaitsWhileItsPartIsSent() throws Exception {
-        pool = new PartBufferPool(PART, PART, this::used);
-        start(BodyLength.declared(-1));
-        byte[] body = client.sendAndEnd(3 * PART + 7);
         assertEquals(body.length, result().size());
         assertArrayEquals(body, s3.assembled());
-        assertEquals(1, mostInUse);
+        var attempts = s3.calls("UploadPart").stream().filter(c -> c.partNumber() == 2).toList();
+        assertEquals(2, attempts.size(), "part 2 streamed, cancelled when the body ended inside it, then resent");
+        assertTrue(attempts.get(0).future().isCompletedExceptionally());
+        assertEquals(last, attempts.get(1).body().size());
+        var complete = (CompleteMultipartUploadRequest) s3.calls("CompleteMultipartUpload").get(0).request();
+        assertEquals(2, complete.multipartUpload().parts().size());
         assertEverythingReleased();
     }
 
@@ -212,15 +186,15 @@ class UploadCoordinatorTest {
     // --- the client goes, or sends too much ---
 
     @Test
-    void aClientThatGoesMidPartAbortsTheUploadAndSendsNothingOfThatPart() throws Exception {
+    void aClientThatGoesMidPartCancelsItsStreamedPartAndAbortsTheUpload() throws Exception {
         start(BodyLength.declared(-1));
-        client.send(PART + CHUNK);
-        awaitCalls("UploadPart", 1);
+        client.send(PART + UploadSettings.STREAM_AFTER + CHUNK);
+        awaitCalls("UploadPart", 2);
         client.fail(new java.io.IOException("connection reset"));
         UploadFailure failure = assertInstanceOf(UploadFailure.class, failure());
         assertEquals(UploadFailure.Kind.BROKEN_BODY, failure.kind());
         assertNothingLeft();
-        assertEquals(1, s3.calls("UploadPart").size(), "part 2 was never sent");
+        assertTrue(s3.calls("UploadPart").get(1).future().isCompletedExceptionally(), "the streamed part was cut off");
     }
 
     @Test
@@ -297,7 +271,7 @@ class UploadCoordinatorTest {
     void aClientThatSendsNothingTimesOutAndTheUploadIsAborted() throws Exception {
         idle = Duration.ofMillis(300);
         start(BodyLength.declared(-1));
-        client.send(PART + CHUNK);
+        client.send(PART + UploadSettings.STREAM_AFTER + CHUNK);
         UploadFailure failure = assertInstanceOf(UploadFailure.class, failure());
         assertEquals(UploadFailure.Kind.IDLE, failure.kind());
         assertNothingLeft();
@@ -380,10 +354,6 @@ class UploadCoordinatorTest {
     }
 
     // --- the harness ---
-
-    private synchronized void used(int inUse, int waiting) {
-        mostInUse = Math.max(mostInUse, inUse);
-    }
 
     private void start(BodyLength length) throws Exception {
         start(length, true);

@@ -117,7 +117,7 @@ class UploadLimitsTest {
     void aClientThatGoesSilentGets408AndLeavesNothing() throws Exception {
         String key = "limits/silent-" + UUID.randomUUID();
         long aborts = Uploads.metric("AbortMultipartUpload");
-        try (RawClient client = new RawClient(base, put(key) + "Transfer-Encoding: chunked\r\n\r\n").chunks(17 * MIB)) {
+        try (RawClient client = new RawClient(base, put(key) + "Transfer-Encoding: chunked\r\n\r\n").chunks(10 * MIB)) {
             RawClient.Answer answer = client.answer(LONG);
             expectError(answer, 408, "RequestTimeout");
             assertTrue(answer.millis() >= UploadLimitsProfile.IDLE_SECONDS * 1000L, "not before the idle timeout: "
