@@ -103,10 +103,10 @@ final class MultipartSession {
         return cancelling(call, sdk);
     }
 
-    /** A PutObject from memory, read again by the SDK for a retry. */
-    CompletableFuture<String> putObject(ByteBuffer bytes) {
-        return putObject(bytes.remaining() == 0 ? AsyncRequestBody.empty() : AsyncRequestBody.fromByteBufferUnsafe(bytes),
-                false);
+    /** A PutObject from memory (one or more slices, in order), read again by the SDK for a retry. */
+    CompletableFuture<String> putObject(ByteBuffer... bytes) {
+        boolean empty = java.util.Arrays.stream(bytes).noneMatch(ByteBuffer::hasRemaining);
+        return putObject(empty ? AsyncRequestBody.empty() : AsyncRequestBody.fromByteBuffersUnsafe(bytes), false);
     }
 
     /** Completes the upload with {@code parts} (in order); returns the ETag S3 gives, perhaps empty. */

@@ -1,6 +1,7 @@
 package io.s3broker.upload;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -55,6 +56,13 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
     private boolean mayCommit;
     private boolean waitingForBuffer;
     private ByteBuffer copy;
+    /**
+     * Chunks (the first perhaps in part) that wait until an earlier part's call no longer holds the slices of the
+     * copy they would overwrite; at most the chunks asked for before that, {@link #BATCH}.
+     */
+    private final ArrayDeque<ByteBuffer> unfed = new ArrayDeque<>();
+    /** The body has ended and all of it went to the assembler. */
+    private boolean bodyIn;
     /** The part the client's bytes go to; null between parts. */
     private StreamedPart current;
     private boolean currentStarted;
@@ -159,14 +167,28 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         if (failure != null) {
             return;
         }
-        try {
-            parts.feed(chunk.getByteBuf().nioBuffer(), this);
-        } catch (UploadFailure e) {
-            fail(e);
-            return;
+        unfed.add(chunk.getByteBuf().nioBuffer());
+        feedUnfed();
+    }
+
+    /** Feeds the chunks not fed yet, in order, as far as the copy allows; ends the body once all went in. */
+    private void feedUnfed() {
+        while (!unfed.isEmpty()) {
+            ByteBuffer bytes = unfed.peek();
+            try {
+                parts.feed(bytes, this);
+            } catch (UploadFailure e) {
+                fail(e);
+                return;
+            }
+            if (bytes.hasRemaining()) {
+                break;
+            }
+            unfed.poll();
         }
         startWhenReady();
         read();
+        endWhenFed();
     }
 
     @Override
@@ -196,9 +218,14 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         ended = true;
         outstanding = 0;
         progress();
-        if (failure != null) {
+        endWhenFed();
+    }
+
+    private void endWhenFed() {
+        if (!ended || !unfed.isEmpty() || bodyIn || failure != null) {
             return;
         }
+        bodyIn = true;
         if (!parts.endedWhole()) {
             fail(new UploadFailure(UploadFailure.Kind.BROKEN_BODY, "The body ended before its declared length"));
             return;
@@ -218,7 +245,8 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
 
     /** Asks the client for as many chunks as the part being filled can take. */
     private void read() {
-        if (client == null || failure != null || ended || waitingForBuffer || parts.needsCopy() && copy == null) {
+        if (client == null || failure != null || ended || waitingForBuffer || !unfed.isEmpty()
+                || parts.needsCopy() && copy == null) {
             return;
         }
         long want;
@@ -227,7 +255,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         } else {
             // A part of unknown length collects its first bytes before its call starts.
             long have = current == null ? 0 : current.waitingBytes();
-            want = have < UploadSettings.STREAM_AFTER ? BATCH : 0;
+            want = have < settings.streamAfter() ? BATCH : 0;
         }
         if (want > outstanding) {
             long more = want - outstanding;
@@ -252,7 +280,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
 
     /** Starts the current part of unknown length once it has collected enough and a call may be made. */
     private void startWhenReady() {
-        if (current != null && !currentStarted && current.waitingBytes() >= UploadSettings.STREAM_AFTER
+        if (current != null && !currentStarted && current.waitingBytes() >= settings.streamAfter()
                 && calls.size() < settings.maxPartsInFlight()) {
             start();
         }
@@ -262,6 +290,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         StreamedPart part = current;
         currentStarted = true;
         int number = part.number();
+        parts.started(number);
         if (single) {
             CompletableFuture<String> call = session.putObject(part, true);
             calls.put(number, call);
@@ -309,13 +338,13 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         if (part != null) {
             done.add(part);
         }
-        startWhenReady();
-        read();
+        parts.released(number);
+        feedUnfed();
         maybeFinish();
     }
 
     private void maybeFinish() {
-        if (failure != null || finishing || !ended || waitingForBuffer) {
+        if (failure != null || finishing || !bodyIn || waitingForBuffer) {
             return;
         }
         if (lastFromCopy > 0 && !lastSent) {
@@ -324,7 +353,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
             }
             if (created != null) {
                 lastSent = true;
-                send(lastFromCopy, AsyncRequestBody.fromByteBufferUnsafe(parts.lastPart()), false);
+                send(lastFromCopy, AsyncRequestBody.fromByteBuffersUnsafe(parts.lastPart()), false);
                 return;
             }
             if (!mayCommit) {
@@ -415,7 +444,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
 
     /** Nothing moved for the idle timeout: whose turn it was says whose fault it is. */
     private void idle() {
-        boolean clientsTurn = ended ? !mayCommit : outstanding > 0;
+        boolean clientsTurn = ended ? !mayCommit : outstanding > 0 && unfed.isEmpty();
         fail(clientsTurn ? UploadFailure.idle(settings.idleTimeout())
                 : new S3Failure(S3Failure.Kind.TIMEOUT, "S3 took none of the upload's bytes for "
                         + settings.idleTimeout().toSeconds() + " s"));

@@ -15,6 +15,15 @@ import java.time.Duration;
 record UploadSettings(long partSize, int maxPartsInFlight, long maxSize, long multipartThreshold, Duration callTimeout,
         Duration metadataTimeout, Duration idleTimeout, Duration bufferWait) {
 
-    /** Bytes a part of unknown length collects before its call starts: less than that goes as the last part. */
-    static final int STREAM_AFTER = 1 << 20;
+    /** S3's smallest part but the last. */
+    static final long MIN_PART_SIZE = 5L << 20;
+
+    /**
+     * Bytes a part of unknown length collects (in the upload's copy) before its call starts: a body that ends
+     * within that goes from the copy, once, and a small body as one PutObject. S3's smallest part, or half a part
+     * if that is less (docs/decisions/0019-first-bytes-from-the-copy.md).
+     */
+    long streamAfter() {
+        return Math.min(MIN_PART_SIZE, partSize / 2);
+    }
 }

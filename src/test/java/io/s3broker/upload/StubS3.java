@@ -4,7 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
@@ -46,6 +48,11 @@ final class StubS3 implements S3AsyncClient {
     volatile boolean stall;
     /** PutObject reads its body but never answers: S3 is slow to store it. */
     volatile boolean holdPutAnswers;
+    /**
+     * Parts whose call keeps the slices it was handed, unread, and answers only when {@link #answer} says so: the
+     * SDK's HTTP client may hold a slice until it is written, so an upload must not write over one before the answer.
+     */
+    final Map<Integer, CompletableFuture<Void>> heldParts = new ConcurrentHashMap<>();
     /** Whether a part's call fails once its body is in; null for success. */
     volatile Function<UploadPartRequest, Throwable> partFailure = part -> null;
     /** What CreateMultipartUpload answers; completed with "u1" unless replaced. */
@@ -79,9 +86,13 @@ final class StubS3 implements S3AsyncClient {
     @Override
     public CompletableFuture<UploadPartResponse> uploadPart(UploadPartRequest request, AsyncRequestBody body) {
         CompletableFuture<UploadPartResponse> answer = new CompletableFuture<>();
-        Body read = new Body(body.contentLength().orElseThrow());
+        CompletableFuture<Void> held = heldParts.get(request.partNumber());
+        Body read = new Body(body.contentLength().orElseThrow(), held != null);
         calls.add(new Call("UploadPart", request, answer, read));
-        read.done.whenComplete((ok, error) -> {
+        // What a held part sends is what its slices hold when it answers.
+        CompletableFuture<Void> in = held == null ? read.done
+                : read.done.thenCombine(held, (a, b) -> null).thenRun(read::readKept);
+        in.whenComplete((ok, error) -> {
             Throwable failure = error != null ? error : partFailure.apply(request);
             if (failure != null) {
                 answer.completeExceptionally(failure);
@@ -96,7 +107,7 @@ final class StubS3 implements S3AsyncClient {
     @Override
     public CompletableFuture<PutObjectResponse> putObject(PutObjectRequest request, AsyncRequestBody body) {
         CompletableFuture<PutObjectResponse> answer = new CompletableFuture<>();
-        Body read = new Body(body.contentLength().orElseThrow());
+        Body read = new Body(body.contentLength().orElseThrow(), false);
         calls.add(new Call("PutObject", request, answer, read));
         read.done.whenComplete((ok, error) -> {
             if (error == null && holdPutAnswers) {
@@ -146,23 +157,43 @@ final class StubS3 implements S3AsyncClient {
     public void close() {
     }
 
+    /** Lets a part of {@link #heldParts} answer: what it sends is what its slices hold now. */
+    void answer(int partNumber) {
+        heldParts.get(partNumber).complete(null);
+    }
+
     /** Reads a request body the way the SDK's HTTP client does: one slice at a time. */
     final class Body implements Subscriber<ByteBuffer> {
         final long length;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        /** Whether slices are kept as handed and read only at {@link #readKept}. */
+        private boolean late;
+        private final List<ByteBuffer> kept = new ArrayList<>();
+        private long size;
         private Subscription subscription;
 
-        Body(long length) {
+        Body(long length, boolean late) {
             this.length = length;
+            this.late = late;
         }
 
         synchronized byte[] bytes() {
             return bytes.toByteArray();
         }
 
-        synchronized int size() {
-            return bytes.size();
+        synchronized void readKept() {
+            for (ByteBuffer slice : kept) {
+                byte[] copy = new byte[slice.remaining()];
+                slice.get(copy);
+                bytes.writeBytes(copy);
+            }
+            kept.clear();
+            late = false;
+        }
+
+        synchronized long size() {
+            return size;
         }
 
         @Override
@@ -176,9 +207,14 @@ final class StubS3 implements S3AsyncClient {
         @Override
         public void onNext(ByteBuffer slice) {
             synchronized (this) {
-                byte[] copy = new byte[slice.remaining()];
-                slice.get(copy);
-                bytes.writeBytes(copy);
+                size += slice.remaining();
+                if (late) {
+                    kept.add(slice);
+                } else {
+                    byte[] copy = new byte[slice.remaining()];
+                    slice.get(copy);
+                    bytes.writeBytes(copy);
+                }
             }
             if (!stall) {
                 subscription.request(1);

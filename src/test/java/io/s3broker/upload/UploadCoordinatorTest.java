@@ -47,6 +47,8 @@ class UploadCoordinatorTest {
     static final int PART = 2 << 20;
     static final int CHUNK = 64 << 10;
     static final long MAX = 40L << 20;
+    /** What starts a part's stream with parts of {@link #PART}: half a part. */
+    static final int STREAM_AFTER = PART / 2;
 
     final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
     final UploadCoordinator.Loop loop = new UploadCoordinator.Loop() {
@@ -126,7 +128,7 @@ class UploadCoordinatorTest {
     @Test
     void aLastPartCutShortAfterItsStreamStartedIsCancelledAndResent() throws Exception {
         start(BodyLength.declared(-1));
-        int last = UploadSettings.STREAM_AFTER + 5 * CHUNK + 7;
+        int last = STREAM_AFTER + 5 * CHUNK + 7;
         byte[] body = client.send(PART + last);
         awaitCalls("UploadPart", 2);
         client.end();
@@ -150,6 +152,38 @@ class UploadCoordinatorTest {
         assertEquals(3, s3.calls("UploadPart").size());
         assertEquals(3, ((CompleteMultipartUploadRequest) s3.calls("CompleteMultipartUpload").get(0).request())
                 .multipartUpload().parts().stream().map(CompletedPart::partNumber).distinct().count());
+    }
+
+    @Test
+    void thePartAfterAPartWhoseCallHoldsSlicesOfTheCopyWaitsForItsAnswerBeforeWritingOverThem() throws Exception {
+        // Part 1's call keeps the slices of the copy it was handed (its first bytes) and reads them only once told
+        // to answer, as the SDK may: part 2 fills the ring after part 1's first bytes, and must stop short of them.
+        s3.heldParts.put(1, new CompletableFuture<>());
+        start(BodyLength.declared(-1));
+        byte[] body = client.send(3 * PART + 5);
+        awaitCalls("UploadPart", 2);
+        long part2Before = 0;
+        for (int i = 0; i < 20; i++) {
+            Thread.sleep(10);
+            part2Before = s3.calls("UploadPart").get(1).body().size();
+        }
+        assertTrue(part2Before < PART, "part 2 waits for part 1's answer: it has " + part2Before + " bytes");
+        assertEquals(2, s3.calls("UploadPart").size(), "no part 3 yet");
+        s3.answer(1);
+        client.end();
+        assertEquals(body.length, result().size());
+        assertArrayEquals(body, s3.assembled(), "no slice was written over before its call answered");
+        assertEverythingReleased();
+    }
+
+    @Test
+    void partsOfUnknownLengthGoRoundTheCopyIntact() throws Exception {
+        start(BodyLength.declared(-1));
+        // Each part hands its first bytes from the copy, so the next one starts further round the ring and wraps.
+        byte[] body = client.sendAndEnd(7 * PART + PART / 2 + 3 * CHUNK + 1);
+        assertEquals(body.length, result().size());
+        assertArrayEquals(body, s3.assembled());
+        assertEverythingReleased();
     }
 
     @Test
@@ -188,7 +222,7 @@ class UploadCoordinatorTest {
     @Test
     void aClientThatGoesMidPartCancelsItsStreamedPartAndAbortsTheUpload() throws Exception {
         start(BodyLength.declared(-1));
-        client.send(PART + UploadSettings.STREAM_AFTER + CHUNK);
+        client.send(PART + STREAM_AFTER + CHUNK);
         awaitCalls("UploadPart", 2);
         client.fail(new java.io.IOException("connection reset"));
         UploadFailure failure = assertInstanceOf(UploadFailure.class, failure());
@@ -271,7 +305,7 @@ class UploadCoordinatorTest {
     void aClientThatSendsNothingTimesOutAndTheUploadIsAborted() throws Exception {
         idle = Duration.ofMillis(300);
         start(BodyLength.declared(-1));
-        client.send(PART + UploadSettings.STREAM_AFTER + CHUNK);
+        client.send(PART + STREAM_AFTER + CHUNK);
         UploadFailure failure = assertInstanceOf(UploadFailure.class, failure());
         assertEquals(UploadFailure.Kind.IDLE, failure.kind());
         assertNothingLeft();
