@@ -111,7 +111,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
      */
     void abort(Throwable reason) {
         loop.execute(() -> {
-            if (!(ended && mayCommit)) {
+            if (!(bodyIn && mayCommit)) {
                 fail(reason);
             }
         });
@@ -444,7 +444,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
 
     /** Nothing moved for the idle timeout: whose turn it was says whose fault it is. */
     private void idle() {
-        boolean clientsTurn = ended ? !mayCommit : outstanding > 0 && unfed.isEmpty();
+        boolean clientsTurn = bodyIn ? !mayCommit : outstanding > 0 && unfed.isEmpty();
         fail(clientsTurn ? UploadFailure.idle(settings.idleTimeout())
                 : new S3Failure(S3Failure.Kind.TIMEOUT, "S3 took none of the upload's bytes for "
                         + settings.idleTimeout().toSeconds() + " s"));
