@@ -23,6 +23,12 @@
 # Environment (all optional):
 #   BENCH_BIG_MIB=1024 BENCH_SMALL_MIB=100   sizes of the two source files
 #   BENCH_REPEATS=3                          measured uploads per way and size (and concurrent runs per variant)
+#   BENCH_REQUEST_WARMUP=500                 first, unmeasured requests of every broker way with a 64 KiB body: a
+#                                            deployed broker has compiled its per-request code (routing, auth, the
+#                                            SDK's call pipeline) after its first thousands of requests, and large
+#                                            uploads alone run it only ~100 times: after 30 rounds of 100 MiB, 400
+#                                            methods were still being compiled over 10 measured uploads, and this
+#                                            warm-up cut a chunked 100 MiB's CPU by 0.55 ms/MiB (2026-12-01 20:35)
 #   BENCH_WARMUP_ROUNDS=30                   unmeasured rounds of every way with the small file after the start (JIT):
 #                                            after 4, C2 still took 30% of the broker's CPU in the first measured GiB;
 #                                            after 12, with 16M parts (a per-part path runs 7 times per 100 MiB), still
@@ -66,7 +72,7 @@ SELF=upload-bench
 # shellcheck source=lib/common.sh
 . "$HERE/lib/common.sh"
 
-knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 WARMUP_ROUNDS=30 WARMUP_MAX_ROUNDS=90 JIT_SETTLED_PCT=10 CONCURRENCY=8 BROKER_PORT=18093 NGINX_PORT=18094 DISTURBED_PCT=25 \
+knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 REQUEST_WARMUP=500 WARMUP_ROUNDS=30 WARMUP_MAX_ROUNDS=90 JIT_SETTLED_PCT=10 CONCURRENCY=8 BROKER_PORT=18093 NGINX_PORT=18094 DISTURBED_PCT=25 \
   DISTURBED_RETRIES=2 QUIET_WAIT=60 RGW=private MAX_SECONDS=3600 RESULTS="$HERE/results-upload.md"
 # The broker runs as the image runs it: its JVM options file and glibc arena limit, plus the issue's heap limit.
 if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -Xmx128m -XX:-UsePerfData); fi
@@ -83,7 +89,7 @@ RGW_KEEP=0
 [[ $RGW == private ]] || RGW_KEEP=${BENCH_KEEP_RGW:-0}
 KEEP_WORK_ON_MISS=1
 
-whole_numbers BIG_MIB SMALL_MIB REPEATS WARMUP_ROUNDS WARMUP_MAX_ROUNDS JIT_SETTLED_PCT CONCURRENCY BROKER_PORT NGINX_PORT DISTURBED_PCT DISTURBED_RETRIES \
+whole_numbers BIG_MIB SMALL_MIB REPEATS REQUEST_WARMUP WARMUP_ROUNDS WARMUP_MAX_ROUNDS JIT_SETTLED_PCT CONCURRENCY BROKER_PORT NGINX_PORT DISTURBED_PCT DISTURBED_RETRIES \
   MAX_SECONDS QUIET_WAIT
 ((REPEATS >= 1 && CONCURRENCY >= 1 && BIG_MIB >= 1 && SMALL_MIB >= 1)) || die "sizes, repeats and concurrency must be >= 1"
 
@@ -412,6 +418,26 @@ upload_phase() { # phase size-label file bytes sha rounds measured(1|0)
   done
 }
 
+# REQUEST_WARMUP small uploads of every broker way, one key per way (overwritten, then deleted); only the answer's
+# status is checked, to keep the phase short.
+request_warmup() {
+  local file=$SHM/request.bin way i res code failed=0
+  ((REQUEST_WARMUP > 0)) || return 0
+  head -c 65536 /dev/urandom >"$file"
+  for ((i = 1; i <= REQUEST_WARMUP; i++)); do
+    for way in "${WAYS[@]}"; do
+      is_broker_way "$way" || continue
+      res=$(curl_upload "$way" "$file" "${PREFIX}warmup/request-$way" '' "$WORK/answer")
+      read -r code _ <<<"$res"
+      [[ $code == 201 ]] || failed=$((failed + 1))
+    done
+  done
+  for way in "${WAYS[@]}"; do is_broker_way "$way" && delete_object "${PREFIX}warmup/request-$way"; done
+  ((failed == 0)) || FAILURES+=("request warm-up: $failed of the 64 KiB uploads were not answered 201")
+  rm -f "$file"
+  log "request warm-up: $REQUEST_WARMUP uploads of 64 KiB per broker way, $failed not answered 201"
+}
+
 # CONCURRENCY uploads of one way at once; aggregate MiB/s over the wall time from the first start to the last end.
 concurrent_run() { # way round
   local way=$1 round=$2 i pids=() ok=0 res check urls=() peak agg secs_list=() wall flag cost
@@ -492,6 +518,7 @@ IO_BEFORE=$(proc_field "$BROKER_PID" write_bytes io)
 CANCELLED_BEFORE=$(proc_field "$BROKER_PID" cancelled_write_bytes io)
 RSS_START=$(proc_field "$BROKER_PID" VmRSS status)
 log "broker RSS after start: $(mib "$RSS_START") MiB; warm-up: $WARMUP_ROUNDS or more rounds of $SMALL_LABEL, 1 of $BIG_LABEL"
+request_warmup
 upload_phase warmup "$SMALL_LABEL" "$SMALL" "$SMALL_BYTES" "$SMALL_SHA" "$WARMUP_ROUNDS" 0
 # The JVM's start-up cost is not the broker's cost per MiB: warm up until the JIT has (nearly) stopped compiling.
 WARMUP_DONE=$WARMUP_ROUNDS SETTLED=0 JIT_SHARES=()
@@ -637,7 +664,7 @@ REPORT=$(
   echo "- CPU pinning: $PINNING"
   echo "- machine: $NPROC x $CPU_MODEL, memory $MEM; $JAVA_VERSION; $CURL_VERSION; $NGINX_VERSION (reference proxy: one process, proxy_request_buffering off)"
   echo "- load average before: $LOAD_BEFORE, after: $LOAD_AFTER; other JVMs running before: $FOREIGN_BEFORE, after: $FOREIGN_AFTER"
-  echo "- sources: $BIG_LABEL and $SMALL_LABEL of random bytes in /dev/shm; $WARMUP_DESC, then 1 with $BIG_LABEL; $REPEATS measured rounds, the order of the ways rotated by one each round"
+  echo "- sources: $BIG_LABEL and $SMALL_LABEL of random bytes in /dev/shm; first $REQUEST_WARMUP unmeasured uploads of 64 KiB per broker way (per-request code compiled, as in a broker that has served thousands of requests), then $WARMUP_DESC, then 1 with $BIG_LABEL; $REPEATS measured rounds, the order of the ways rotated by one each round"
   if ((${#DISTURBED_KEPT[@]})); then
     echo "- **disturbed** (other work above ${DISTURBED_PCT}% of a core, kept after $DISTURBED_RETRIES repeats): $(IFS=';'; echo "${DISTURBED_KEPT[*]}")"
   else
