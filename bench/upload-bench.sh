@@ -24,11 +24,12 @@
 #   BENCH_BIG_MIB=1024 BENCH_SMALL_MIB=100   sizes of the two source files
 #   BENCH_REPEATS=3                          measured uploads per way and size (and concurrent runs per variant)
 #   BENCH_REQUEST_WARMUP=500                 first, unmeasured requests of every broker way with a 64 KiB body: a
-#                                            deployed broker has compiled its per-request code (routing, auth, the
-#                                            SDK's call pipeline) after its first thousands of requests, and large
-#                                            uploads alone run it only ~100 times: after 30 rounds of 100 MiB, 400
-#                                            methods were still being compiled over 10 measured uploads, and this
-#                                            warm-up cut a chunked 100 MiB's CPU by 0.55 ms/MiB (2026-12-01 20:35)
+#                                            deployed broker has compiled its per-request code (routing, auth,
+#                                            PutObject's call pipeline) after its first thousands of requests, and
+#                                            large uploads alone run it only ~100 times. Its effect on the measured
+#                                            CPU is within the noise (bench/results-upload.md, 2026-12-01 21:50):
+#                                            the JIT still compiles during measured uploads, mostly the per-part
+#                                            calls (UploadPart), which a 64 KiB body never makes
 #   BENCH_WARMUP_ROUNDS=30                   unmeasured rounds of every way with the small file after the start (JIT):
 #                                            after 4, C2 still took 30% of the broker's CPU in the first measured GiB;
 #                                            after 12, with 16M parts (a per-part path runs 7 times per 100 MiB), still
