@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +38,7 @@ public class ScopedCredentials {
     private final List<CredentialsCacheListener> listeners;
     private final Clock clock = Clock.systemUTC();
     private final Cache<Scope, ScopeCredentials> byScope = Caffeine.newBuilder().maximumSize(MAX_SCOPES).build();
+    private final StsRecovery recovery;
     private final ScopeCredentials probe;
 
     public ScopedCredentials(StsAsyncClient sts, BrokerConfig config, Instance<CredentialsCacheListener> listeners) {
@@ -43,12 +46,20 @@ public class ScopedCredentials {
         this.config = config;
         this.policies = new SessionPolicy(config.roleArn(), config.upload().acl().isPresent());
         this.listeners = listeners.stream().toList();
-        this.probe = create(Scope.probe(config.roleSessionDuration()));
+        // The wake-ups start fetches, which begin on a worker thread anyway (StsCredentialsSource).
+        this.recovery = new StsRecovery(clock, (delay, task) -> CompletableFuture.delayedExecutor(delay.toMillis(),
+                TimeUnit.MILLISECONDS, Infrastructure.getDefaultWorkerPool()).execute(task),
+                () -> ThreadLocalRandom.current().nextDouble(), () -> all().stream().map(ScopeCredentials::cache).toList(),
+                config.sts().retryBackoff());
+        // The probe is the canary that checks STS for every scope while it fails: at a fixed pace, not doubling.
+        this.probe = create(Scope.probe(config.roleSessionDuration()),
+                new Backoff(config.sts().retryBackoff(), config.sts().retryBackoff()));
+        recovery.canary(probe.cache());
     }
 
     /** The credentials of {@code scope}, created on first use (no call is made until they are asked for). */
     public ScopeCredentials forScope(Scope scope) {
-        return byScope.get(scope, this::create);
+        return byScope.get(scope, key -> create(key, new Backoff(config.sts().retryBackoff(), config.sts().retryMaxBackoff())));
     }
 
     /** Credentials that allow nothing: whether they can be had says whether STS and the role work. */
@@ -71,14 +82,18 @@ public class ScopedCredentials {
         return clock;
     }
 
-    private ScopeCredentials create(Scope scope) {
+    /** What the scopes know about STS together. */
+    public StsRecovery recovery() {
+        return recovery;
+    }
+
+    private ScopeCredentials create(Scope scope, Backoff backoff) {
         Duration session = scope.sessionDuration();
         String sessionName = scope.sessionName(config.roleSessionName());
         StsCredentialsSource source = new StsCredentialsSource(sts, config.roleArn(), scope, sessionName, policies.forScope(scope),
                 config.sts().timeout(), Infrastructure.getDefaultWorkerPool());
-        CredentialsCache cache = new CredentialsCache(source, clock, session, refreshAhead(session),
-                new Backoff(config.sts().retryBackoff(), config.sts().retryMaxBackoff()),
-                () -> ThreadLocalRandom.current().nextDouble(), new Reporter(scope, sessionName, listeners));
+        CredentialsCache cache = new CredentialsCache(source, clock, session, refreshAhead(session), backoff,
+                () -> ThreadLocalRandom.current().nextDouble(), new Reporter(scope, sessionName, listeners), recovery);
         return new ScopeCredentials(scope, sessionName, cache, new CachedCredentialsProvider(cache));
     }
 
