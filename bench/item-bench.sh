@@ -245,7 +245,7 @@ THREAD_LINES=()
 wait_quiet 120 3 20
 
 ready_check() { # pid port item-url
-  wait_http "http://127.0.0.1:$2/q/health/ready" "$1" broker # credentials are cached
+  wait_http "http://127.0.0.1:$(management_port "$2")/q/health/ready" "$1" broker # credentials are cached
   body=$(curl -sS -m 10 -H "$AUTH_HEADER" "$3&check=true") || die "GET /item failed"
   [[ $body == *'"success":true'* ]] || die "GET /item?check=true did not succeed: $body"
 }
@@ -322,7 +322,7 @@ for ((try = 1; try <= COLD_TRIES; try++)); do
   burst=$("${PIN_LOAD[@]}" python3 "$HERE/lib/burst.py" 127.0.0.1 "$BROKER_PORT" "$ITEM_PATH&check=false" "$BURST" \
     "$AUTH_HEADER")
   after=$("$REPO/scripts/local-s3-sts.sh" assume-role-count)
-  metric=$(curl -sS -m 10 -H "$AUTH_HEADER" "http://127.0.0.1:$BROKER_PORT/q/metrics" |
+  metric=$(curl -sS -m 10 "http://127.0.0.1:$(management_port "$BROKER_PORT")/q/metrics" |
     awk '/^broker_sts_assume_role_total\{/ && /outcome="success"/ { print $NF + 0 }')
   DELTA=$((after - before))
   METRIC=${metric:-missing}

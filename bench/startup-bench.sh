@@ -17,8 +17,10 @@
 # usage: bench/startup-bench.sh
 # Environment (all optional):
 #   BENCH_RUNS=5                 measured starts per variant (after one discarded warm-up round)
-#   BENCH_PORT=18097             port of the broker under test (not 8080/8081 nor item-bench's 18080-18082)
-#   BENCH_TEST_PORT=18098        port of the integration tests' broker during the AOT training (not Quarkus' 8081)
+#   BENCH_PORT=18097             port of the broker under test (not 8080/8081 nor item-bench's 18080-18082);
+#                                its health on the management port, 1000 above
+#   BENCH_TEST_PORT=18098        port of the integration tests' broker during the AOT training (not Quarkus' 8081);
+#                                its management port 1000 above
 #   BENCH_JDK17=/usr/lib/jvm/java-17-openjdk-amd64   BENCH_JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
 #   BENCH_PLAIN_APP=DIR          a built plain target/quarkus-app (JDK 17 build) instead of building one
 #   BENCH_AOT_APP=DIR            a quarkus-app dir holding app.aot (recorded by BENCH_JDK25) instead of building one
@@ -82,7 +84,8 @@ if [[ -z $AOT_APP ]]; then
   # The tests' broker on a port of this benchmark's: dev runs and other test runs use Quarkus' default 8081.
   (cd "$WORK/aot-src" && JAVA_HOME=$JDK25 ./mvnw -B verify -Dquarkus.package.jar.aot.enabled=true -DskipITs=false \
     -Dtest=NativeRegistrationsTest -Dsurefire.failIfNoSpecifiedTests=false -Dmaven.test.failure.ignore=true \
-    -Dquarkus.http.test-port="${BENCH_TEST_PORT:-18098}" >"$WORK/aot-build.log" 2>&1) \
+    -Dquarkus.http.test-port="${BENCH_TEST_PORT:-18098}" \
+    -Dquarkus.management.test-port="$(management_port "${BENCH_TEST_PORT:-18098}")" >"$WORK/aot-build.log" 2>&1) \
     || die "AOT build failed: $WORK/aot-build.log"
   AOT_BUILD_SECONDS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
   AOT_APP=$WORK/aot-src/target/quarkus-app
@@ -102,6 +105,7 @@ s3_admin -m 30 -o /dev/null --fail -X PUT --data-binary "startup bench" "$(objec
 log "measuring: 1 warm-up round + $RUNS rounds of 4 variants, round-robin"
 # Only now: the builds' integration tests bring their own settings.
 export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$PORT "${AUTH_ON_ENV[@]}"
+export QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$(management_port "$PORT")
 report=$WORK/report.md
 # The key reaches python through its environment only, which it takes out before it starts any broker.
 AUTH_HEADER=$AUTH_HEADER python3 - "$WORK" "$RUNS" "$PORT" "$JDK17" "$JDK25" "$PLAIN_APP" "$AOT_APP" "$BUCKET" \
@@ -120,7 +124,9 @@ VARIANTS = [
 ]
 
 def get(path, timeout=2.0):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    # Health is on the management interface (QUARKUS_MANAGEMENT_PORT, exported above).
+    on = int(os.environ["QUARKUS_MANAGEMENT_PORT"]) if path.startswith("/q/health") else port
+    conn = http.client.HTTPConnection("127.0.0.1", on, timeout=timeout)
     try:
         conn.request("GET", path, headers={auth_name: auth_value})
         r = conn.getresponse()

@@ -119,22 +119,31 @@ wait_http() { # url pid what: until the URL answers 200 (max 90 s), failing earl
   die "$what did not answer $url within 90 s"
 }
 
-# Runs a Quarkus app on 127.0.0.1:PORT until PATH answers 200; the pid goes into variable VAR first, so that the
-# clean-up stops it even if it never gets ready. It runs from the work dir, so that no .env or config/ of the
-# caller's cwd is picked up. With LOG_PIPE=1 its log goes through a pipe (as to a container runtime), so that the
-# log file's disk writes are cat's, not the JVM's.
+# The broker's health and metrics are on Quarkus' management interface: for an app on PORT, on PORT + 1000.
+management_port() { echo $(($1 + 1000)); }
+
+# Runs a Quarkus app on 127.0.0.1:PORT until PATH answers 200 (/q/health and /q/metrics: on its management port);
+# the pid goes into variable VAR first, so that the clean-up stops it even if it never gets ready. It runs from the
+# work dir, so that no .env or config/ of the caller's cwd is picked up. With LOG_PIPE=1 its log goes through a pipe
+# (as to a container runtime), so that the log file's disk writes are cat's, not the JVM's.
 start_quarkus() { # var name port log path command...
-  local var=$1 name=$2 port=$3 out=$4 path=$5
+  local var=$1 name=$2 port=$3 out=$4 path=$5 url mport
   shift 5
+  mport=$(management_port "$port")
   port_busy "$port" && die "127.0.0.1:$port ($name) is in use: set its port (see the script's header)"
+  port_busy "$mport" && die "127.0.0.1:$mport (management port of $name) is in use: set its port (see the script's header)"
   printf '\n===== %s: %s start %s\n' "$SELF" "$name" "$(date -Is)" >>"$out"
+  set -- env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
+    QUARKUS_MANAGEMENT_PORT="$mport" "$@"
   if [[ ${LOG_PIPE:-0} == 1 ]]; then
-    (cd "$WORK" && exec env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port" "$@") > >(exec cat >>"$out") 2>&1 &
+    (cd "$WORK" && exec "$@") > >(exec cat >>"$out") 2>&1 &
   else
-    (cd "$WORK" && exec env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port" "$@") >>"$out" 2>&1 &
+    (cd "$WORK" && exec "$@") >>"$out" 2>&1 &
   fi
   printf -v "$var" '%s' "$!"
-  wait_http "http://127.0.0.1:$port$path" "${!var}" "$name"
+  url="http://127.0.0.1:$port$path"
+  [[ $path != /q/health* && $path != /q/metrics* ]] || url="http://127.0.0.1:$mport$path"
+  wait_http "$url" "${!var}" "$name"
 }
 
 # The first lines of a run's report: its date (describe_machine) and its command (command_line), with the build.

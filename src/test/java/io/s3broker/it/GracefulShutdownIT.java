@@ -38,18 +38,21 @@ class GracefulShutdownIT {
     @Test
     void finishesWhatItCanAbortsWhatItCannotAndExitsCleanly() throws Exception {
         int port = freePort();
+        int management = freePort();
         Path log = Path.of("target", "graceful-shutdown.log");
         ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(LocalS3Sts.up());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(management));
         builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         builder.environment().put("QUARKUS_SHUTDOWN_TIMEOUT", "4S");
         builder.environment().put("BROKER_AUTH_API_KEYS", TestAuth.CALLER + ":" + TestAuth.KEY_SHA256);
         builder.environment().put("BROKER_ACCESS_WRITE", LocalS3Sts.bucket() + "/");
         Process broker = builder.start();
         try {
-            awaitReady(port, broker, log);
+            awaitReady(management, broker, log);
             String bucket = LocalS3Sts.bucket();
             String stuck = "shutdown/stuck-" + UUID.randomUUID();
             String finishing = "shutdown/finishing-" + UUID.randomUUID();
@@ -94,7 +97,7 @@ class GracefulShutdownIT {
                 }
             });
 
-            int readiness = awaitReadinessDown(port);
+            int readiness = awaitReadinessDown(management);
             assertEquals(503, readiness, "readiness turns DOWN as soon as shutdown starts");
             assertTrue(System.nanoTime() - signalled < TimeUnit.SECONDS.toNanos(3), "readiness turned DOWN at once");
             assertTrue(finishingAnswer.get(20, TimeUnit.SECONDS).contains(" 201 "),
@@ -156,11 +159,11 @@ class GracefulShutdownIT {
     }
 
     /** The status of the first readiness probe answered after the signal (the server still takes requests). */
-    static int awaitReadinessDown(int port) throws Exception {
+    static int awaitReadinessDown(int managementPort) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         int status = 0;
         for (int i = 0; i < 30 && status != 503; i++) {
-            status = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+            status = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             Thread.sleep(50);
         }
@@ -184,7 +187,7 @@ class GracefulShutdownIT {
         return text.toString();
     }
 
-    static void awaitReady(int port, Process broker, Path log) throws Exception {
+    static void awaitReady(int managementPort, Process broker, Path log) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         for (int i = 0; i < 600; i++) {
             if (!broker.isAlive()) {
@@ -192,7 +195,7 @@ class GracefulShutdownIT {
             }
             try {
                 HttpResponse<Void> ready = client.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
+                        URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
                 if (ready.statusCode() == 200) {
                     return;
                 }
