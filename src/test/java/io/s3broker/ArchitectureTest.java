@@ -13,7 +13,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 /**
  * The packages' arrows point one way: rest -> (access, auth, upload, s3, credentials); access -> (auth,
  * credentials); upload -> (s3, credentials, aws); s3 -> (credentials, aws); credentials -> aws; everything may use
- * config; health and metrics observe credentials, upload and s3; nativeimage names rest's records. A plain JUnit
+ * config; health and metrics observe credentials, upload and s3; nativeimage names rest's records; http (the
+ * server's own connection limits) stands alone. A plain JUnit
  * class (not ArchUnit's own engine) so that {@code ./mvnw test -Dtest=ArchitectureTest} runs it alone.
  */
 class ArchitectureTest {
@@ -29,6 +30,7 @@ class ArchitectureTest {
                 .layer("Main").definedBy(ROOT)
                 .layer("NativeImage").definedBy(ROOT + ".nativeimage..")
                 .layer("Health").definedBy(ROOT + ".health..")
+                .layer("Http").definedBy(ROOT + ".http..")
                 .layer("Metrics").definedBy(ROOT + ".metrics..")
                 .layer("Rest").definedBy(ROOT + ".rest..")
                 .layer("Access").definedBy(ROOT + ".access..")
@@ -41,6 +43,7 @@ class ArchitectureTest {
                 .whereLayer("Main").mayNotBeAccessedByAnyLayer()
                 .whereLayer("NativeImage").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Health").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Http").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Metrics").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage")
                 .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest")
@@ -72,7 +75,7 @@ class ArchitectureTest {
     @Test
     void importsTheBrokersClasses() {
         for (String layer : new String[] {"rest", "access", "auth", "upload", "s3", "credentials", "aws", "config",
-                "health", "metrics", "nativeimage"}) {
+                "health", "metrics", "nativeimage", "http"}) {
             if (MAIN.stream().noneMatch(c -> c.getPackageName().equals(ROOT + "." + layer))) {
                 throw new AssertionError("no class imported from " + ROOT + "." + layer);
             }
