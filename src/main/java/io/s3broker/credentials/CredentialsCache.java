@@ -173,12 +173,16 @@ public final class CredentialsCache {
 
     /**
      * Whether STS answers now: joins the fetch in flight, or starts one even while valid credentials are cached,
-     * unless the last one started within {@code pace} (then its outcome). The canary's check; never fails.
+     * unless the last one started within {@code pace}, or STS asked to slow down and the backoff has not passed
+     * (then the last outcome). The canary's check; never fails.
      */
     CompletableFuture<Boolean> answersNow(Duration pace) {
         Instant now = clock.instant();
         CompletableFuture<CachedCredentials> running = inFlight.get();
-        if (running == null && now.isBefore(lastFetchStarted.plus(pace))) {
+        RetryState failures = retry;
+        Instant earliest = failures.consecutiveFailures() > 0 && source.throttled(failures.lastError())
+                ? failures.nextAttemptAt() : lastFetchStarted.plus(pace);
+        if (running == null && now.isBefore(earliest)) {
             return CompletableFuture.completedFuture(lastFetchSucceeded);
         }
         return (running != null ? running : refresh(now)).handle((fresh, error) -> error == null);

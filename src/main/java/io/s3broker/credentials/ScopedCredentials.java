@@ -51,15 +51,14 @@ public class ScopedCredentials {
                 TimeUnit.MILLISECONDS, Infrastructure.getDefaultWorkerPool()).execute(task),
                 () -> ThreadLocalRandom.current().nextDouble(), () -> all().stream().map(ScopeCredentials::cache).toList(),
                 config.sts().retryBackoff());
-        // The probe is the canary that checks STS for every scope while it fails: at a fixed pace, not doubling.
-        this.probe = create(Scope.probe(config.roleSessionDuration()),
-                new Backoff(config.sts().retryBackoff(), config.sts().retryBackoff()));
+        // The probe is the canary that checks STS for every scope while it fails (StsRecovery).
+        this.probe = create(Scope.probe(config.roleSessionDuration()));
         recovery.canary(probe.cache());
     }
 
     /** The credentials of {@code scope}, created on first use (no call is made until they are asked for). */
     public ScopeCredentials forScope(Scope scope) {
-        return byScope.get(scope, key -> create(key, new Backoff(config.sts().retryBackoff(), config.sts().retryMaxBackoff())));
+        return byScope.get(scope, this::create);
     }
 
     /** Credentials that allow nothing: whether they can be had says whether STS and the role work. */
@@ -87,12 +86,13 @@ public class ScopedCredentials {
         return recovery;
     }
 
-    private ScopeCredentials create(Scope scope, Backoff backoff) {
+    private ScopeCredentials create(Scope scope) {
         Duration session = scope.sessionDuration();
         String sessionName = scope.sessionName(config.roleSessionName());
         StsCredentialsSource source = new StsCredentialsSource(sts, config.roleArn(), scope, sessionName, policies.forScope(scope),
                 config.sts().timeout(), Infrastructure.getDefaultWorkerPool());
-        CredentialsCache cache = new CredentialsCache(source, clock, session, refreshAhead(session), backoff,
+        CredentialsCache cache = new CredentialsCache(source, clock, session, refreshAhead(session),
+                new Backoff(config.sts().retryBackoff(), config.sts().retryMaxBackoff()),
                 () -> ThreadLocalRandom.current().nextDouble(), new Reporter(scope, sessionName, listeners), recovery);
         return new ScopeCredentials(scope, sessionName, cache, new CachedCredentialsProvider(cache));
     }

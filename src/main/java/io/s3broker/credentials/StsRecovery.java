@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * again. On a success every scope that is failing tries again at once (each still single-flight, spread by a little
  * jitter); a scope whose backoff has not run out stops failing its requests fast once STS answered after its own
  * failure. While STS fails, one scope, the canary (readiness' probe), checks it for all of them at a fixed pace, so
- * that recovery does not wait for the scopes' longer backoffs and the checks do not grow with the number of scopes.
+ * that recovery does not wait for the scopes' longer backoffs and the checks do not grow with the number of scopes;
+ * while STS answers Throttling, the canary waits out its own backoff instead, as every scope does.
  * docs/decisions/0022-recovery-with-sts.md.
  */
 public final class StsRecovery {

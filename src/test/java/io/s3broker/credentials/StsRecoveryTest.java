@@ -31,7 +31,7 @@ class StsRecoveryTest {
     double nextRandom = 0.0;
     final StsRecovery recovery = new StsRecovery(clock, timer, () -> nextRandom, () -> caches, PACE);
     final FakeSource canarySts = new FakeSource(clock, LIFETIME);
-    final CredentialsCache canary = cache(canarySts, new Backoff(PACE, PACE));
+    final CredentialsCache canary = cache(canarySts, new Backoff(PACE, Duration.ofMinutes(1)));
 
     StsRecoveryTest() {
         recovery.canary(canary);
@@ -218,9 +218,23 @@ class StsRecoveryTest {
         int scopeCalls = sources.stream().mapToInt(FakeSource::calls).sum();
         // Per scope: waits of 1, 2, 4, 8, 16 and then 30 s (random 0: half the cap) make 9 calls in two minutes.
         assertTrue(scopeCalls <= 3 * 9, scopeCalls + " calls of the scopes for " + requests + " requests");
-        // The canary: one check per pace at most.
-        assertTrue(canarySts.calls() <= 120 + 1, canarySts.calls() + " checks by the canary");
+        // The canary checks at its pace while STS is down, but Throttling makes it wait out its backoff as well.
+        assertTrue(canarySts.calls() <= 10, canarySts.calls() + " checks by the canary");
         assertEquals(0, timer.pending(), "nothing succeeded, nothing woken");
+    }
+
+    @Test
+    void whileStsIsUnreachableTheCanaryChecksAtItsPace() {
+        FakeSource readSts = new FakeSource(clock, LIFETIME);
+        CredentialsCache read = scope(readSts);
+        for (int tick = 0; tick < 100; tick++) {
+            read.get();
+            readSts.fetches.stream().filter(f -> !f.isDone()).forEach(f -> f.completeExceptionally(new IllegalStateException("refused")));
+            canarySts.fetches.stream().filter(f -> !f.isDone()).forEach(f -> f.completeExceptionally(new IllegalStateException("refused")));
+            clock.advance(Duration.ofMillis(100));
+        }
+        // Ten seconds: one check a second, so that STS's return is noticed within a second.
+        assertTrue(canarySts.calls() >= 9 && canarySts.calls() <= 11, canarySts.calls() + " checks in 10 s");
     }
 
     @Test
@@ -238,7 +252,7 @@ class StsRecoveryTest {
     }
 
     private static void failInFlight(FakeSource sts) {
-        sts.fetches.stream().filter(f -> !f.isDone()).forEach(f -> f.completeExceptionally(new IllegalStateException("Throttling")));
+        sts.fetches.stream().filter(f -> !f.isDone()).forEach(f -> f.completeExceptionally(new FakeSource.Throttled()));
     }
 
     /** A timer on the test's clock: what it was given runs when the test calls {@link #runDue()} after its time. */
