@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 import io.s3broker.aws.RegionClients;
+import io.s3broker.s3.AbortRetries;
 import io.s3broker.s3.S3CallTimer;
 import io.s3broker.s3.S3Errors;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
@@ -122,12 +123,20 @@ final class MultipartSession {
 
     /**
      * Aborts the multipart upload, if one was created, with the SDK's retries; an upload S3 no longer knows counts as
-     * aborted.
+     * aborted. If S3 could not be reached, it is tried again in the background until it answers (AbortRetries).
      */
     CompletableFuture<Void> abort() {
         if (uploadId == null) {
             return CompletableFuture.completedFuture(null);
         }
+        return abortOnce().whenComplete((done, error) -> {
+            if (error != null && AbortRetries.worthRetrying(error)) {
+                AbortRetries.retry(target.location().toString(), this::abortOnce);
+            }
+        });
+    }
+
+    private CompletableFuture<Void> abortOnce() {
         return timed("AbortMultipartUpload", clients.retrying().abortMultipartUpload(a -> a
                 .bucket(target.location().bucket())
                 .key(target.location().key())

@@ -421,7 +421,7 @@ final class UploadCoordinator implements Flow.Subscriber<Buffer>, PartAssembler.
         stopWatching();
         session.abort().whenComplete((ignored, abortError) -> loop.execute(() -> {
             if (abortError != null) {
-                LOG.errorf("Could not abort the multipart upload of %s; a lifecycle rule must remove it: %s",
+                LOG.errorf("Could not abort the multipart upload of %s yet (tried again in the background): %s",
                         target.location(), abortError.toString());
             }
             releaseCopy();

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.RawUpload;
 import io.s3broker.testing.TestAuth;
 
 /**
@@ -62,7 +63,7 @@ class GracefulShutdownIT {
             OutputStream stuckOut = stuckClient.getOutputStream();
             stuckOut.write(("PUT /item?bucket=" + bucket + "&key=" + stuck + " HTTP/1.1\r\nHost: localhost\r\n" + TestAuth.HEADER_LINE
                     + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            writeChunks(stuckOut, 20 * MIB);
+            RawUpload.writeChunks(stuckOut, 20 * MIB);
             awaitOpenMultipartUpload(stuck);
 
             // A PUT with a Content-Length that stops halfway: one streamed PutObject, which only cancelling its SDK
@@ -104,7 +105,7 @@ class GracefulShutdownIT {
                     "the request in flight finished within the grace period");
             for (Socket stuckOne : List.of(stuckClient, stuckPutClient)) {
                 stuckOne.setSoTimeout(30_000);
-                String answer = readAnswer(stuckOne.getInputStream());
+                String answer = RawUpload.readAnswer(stuckOne.getInputStream());
                 assertTrue(answer.startsWith("HTTP/1.1 503 "), "an upload cut short by shutdown is answered: " + answer);
                 assertTrue(answer.contains("\"ServiceUnavailable\""), answer);
                 assertTrue(answer.toLowerCase().contains("content-type: application/json"), answer);
@@ -127,16 +128,6 @@ class GracefulShutdownIT {
         } finally {
             broker.destroyForcibly();
         }
-    }
-
-    static void writeChunks(OutputStream out, int bytes) throws Exception {
-        byte[] chunk = new byte[1 << 16];
-        for (int sent = 0; sent < bytes; sent += chunk.length) {
-            out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(chunk);
-            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-        }
-        out.flush();
     }
 
     static void awaitOpenMultipartUpload(String key) throws InterruptedException {
@@ -168,23 +159,6 @@ class GracefulShutdownIT {
             Thread.sleep(50);
         }
         return status;
-    }
-
-    /** The status line, headers and JSON body of an answer whose connection closes after it. */
-    static String readAnswer(InputStream in) throws Exception {
-        StringBuilder text = new StringBuilder();
-        byte[] buffer = new byte[4096];
-        try {
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-                if (text.indexOf("}}") >= 0) {
-                    break;
-                }
-            }
-        } catch (java.net.SocketException reset) {
-            // What was read before the reset is the answer.
-        }
-        return text.toString();
     }
 
     static void awaitReady(int managementPort, Process broker, Path log) throws Exception {
