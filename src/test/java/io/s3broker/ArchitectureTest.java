@@ -30,6 +30,7 @@ class ArchitectureTest {
                 .layer("NativeImage").definedBy(ROOT + ".nativeimage..")
                 .layer("Health").definedBy(ROOT + ".health..")
                 .layer("Metrics").definedBy(ROOT + ".metrics..")
+                .layer("Logging").definedBy(ROOT + ".logging..")
                 .layer("Rest").definedBy(ROOT + ".rest..")
                 .layer("Access").definedBy(ROOT + ".access..")
                 .layer("Auth").definedBy(ROOT + ".auth..")
@@ -42,6 +43,7 @@ class ArchitectureTest {
                 .whereLayer("NativeImage").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Health").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Metrics").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Logging").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage")
                 .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest")
                 .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Access")
@@ -72,7 +74,7 @@ class ArchitectureTest {
     @Test
     void importsTheBrokersClasses() {
         for (String layer : new String[] {"rest", "access", "auth", "upload", "s3", "credentials", "aws", "config",
-                "health", "metrics", "nativeimage"}) {
+                "health", "metrics", "nativeimage", "logging"}) {
             if (MAIN.stream().noneMatch(c -> c.getPackageName().equals(ROOT + "." + layer))) {
                 throw new AssertionError("no class imported from " + ROOT + "." + layer);
             }

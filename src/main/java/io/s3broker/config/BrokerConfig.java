@@ -295,4 +295,18 @@ public interface BrokerConfig {
         WHEN_SUPPORTED,
         WHEN_REQUIRED
     }
+
+    Log log();
+
+    /** The console log: access log, audit log and every other record. */
+    interface Log {
+        /**
+         * Records are written in batches this often by one background thread (and everything left when the broker
+         * exits), so that a request's log lines wake no thread: docs/decisions/0026-batched-log-writes.md.
+         */
+        @WithDefault("200MS")
+        @DurationMin(millis = 1, message = "must be positive")
+        @DurationMax(seconds = 60, message = "must be at most 60 seconds")
+        Duration flushInterval();
+    }
 }
