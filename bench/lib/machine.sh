@@ -68,6 +68,13 @@ thread_ticks() {
     END { for (n in t) print n "\t" t[n] }' || true
 }
 
+# Voluntary context switches of each thread group of a pid ("group<TAB>switches"): how often its threads went to
+# sleep, so how often something had to wake them (a log writer woken per record shows here).
+thread_switches() {
+  cat /proc/"$1"/task/*/status 2>/dev/null | awk -F'\t' '$1 == "Name:" { n = $2; sub(/[-#0-9]+$/, "", n) }
+      $1 == "voluntary_ctxt_switches:" { t[n] += $2 } END { for (n in t) print n "\t" t[n] }' || true
+}
+
 # A measured span, cpu_begin before and cpu_end after it, both called in this shell (never in $(...): see
 # children_cpu). cpu_end sets, in percent of one core over the span: CPU_SVC (the service's pid, may be empty),
 # CPU_CEPH, CPU_CL (this shell's children: the load), CPU_BUSY (the machine) and CPU_OTHER (what none of them
