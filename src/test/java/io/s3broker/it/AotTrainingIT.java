@@ -51,12 +51,12 @@ class AotTrainingIT {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
             List<Future<String>> answers = new ArrayList<>();
-            for (int i = 0; i < 12_000; i++) {
+            for (int i = 0; i < 8_000; i++) {
                 boolean check = i % 6 == 0; // one HeadObject in six
                 URI uri = URI.create(base + "/item?bucket=" + bucket + "&key=" + prefix + "object&check=" + check);
                 answers.add(pool.submit(() -> send(HttpRequest.newBuilder(uri), "GET check=" + check)));
             }
-            for (int i = 0; i < 30; i++) {
+            for (int i = 0; i < 20; i++) {
                 URI put = URI.create(base + "/item?bucket=" + bucket + "&key=" + prefix + "put-" + i);
                 answers.add(pool.submit(() -> send(HttpRequest.newBuilder(put)
                         .PUT(HttpRequest.BodyPublishers.ofByteArray(body)), "PUT")));
@@ -72,7 +72,7 @@ class AotTrainingIT {
         }
         statuses.forEach((what, count) -> assertTrue(what.endsWith(" ok"), count + " x " + what));
         LocalS3Sts.admin().deleteObject(d -> d.bucket(bucket).key(prefix + "object")).join();
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 20; i++) {
             String key = prefix + "put-" + i;
             LocalS3Sts.admin().deleteObject(d -> d.bucket(bucket).key(key)).join();
         }
