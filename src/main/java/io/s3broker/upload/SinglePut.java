@@ -41,7 +41,8 @@ final class SinglePut extends Upload {
             }
             case READING -> {
                 if (!ended) {
-                    ask(Math.min(body.wanted(), BATCH));
+                    // Once every byte is in, one more read brings the body's end, which the SDK never asks for.
+                    ask(received == length ? 1 : Math.min(body.wanted(), BATCH));
                 } else if (received < length) {
                     failure = new UploadFailure(UploadFailure.Kind.BROKEN_BODY, "The body ended before its declared length");
                 } else {

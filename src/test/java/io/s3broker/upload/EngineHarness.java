@@ -122,7 +122,7 @@ final class EngineHarness {
         }
     }
 
-    /** The client's side of the body: chunks handed over only when asked for, on the loop, like Vert.x. */
+    /** The client's side of the body: chunks, and the end, handed over only when asked for, on the loop, like Vert.x. */
     final class Client implements Flow.Subscription {
         private final Random random = new Random(7);
         private final ArrayDeque<byte[]> queued = new ArrayDeque<>();
@@ -193,7 +193,8 @@ final class EngineHarness {
                 requested--;
                 upload.onNext(Buffer.buffer(queued.poll()));
             }
-            if (queued.isEmpty() && endQueued && !over) {
+            // Like a paused Vert.x request, the stream tells its end only to a reader that asks.
+            if (queued.isEmpty() && endQueued && requested > 0 && !over) {
                 over = true;
                 upload.onComplete();
             }
