@@ -309,11 +309,14 @@ final class MultipartUpload extends Upload implements PartAssembler.Sink {
             if (id != null) {
                 uploadId = id;
             }
-            if (error != null || failure != null || part.cancelled()) {
-                answered(number, null, error != null ? error : new CancellationException());
-            } else {
+            if (error == null && failure == null && !part.cancelled()) {
                 send(number, part, true);
+                return;
             }
+            if (error != null) {
+                fail(error); // even when this part is the one the body ended inside: no upload, no last part
+            }
+            answered(number, null, error != null ? error : new CancellationException());
         }));
     }
 

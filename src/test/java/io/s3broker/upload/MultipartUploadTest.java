@@ -153,6 +153,19 @@ class MultipartUploadTest {
     }
 
     @Test
+    void aCreateThatFailsWhileTheLastPartWaitsForItFailsTheUpload() throws Exception {
+        CompletableFuture<CreateMultipartUploadResponse> create = new CompletableFuture<>();
+        h.s3.create = create;
+        start(BodyLength.declared(-1));
+        // Part 1 streams (its call waits for the upload), and the body ends inside it.
+        h.client.sendAndEnd(STREAM_AFTER + CHUNK);
+        create.completeExceptionally(S3Exception.builder().statusCode(403).message("denied").build());
+        assertEquals(S3Failure.Kind.ACCESS_DENIED, assertInstanceOf(S3Failure.class, h.failure()).kind());
+        assertEquals(0, h.s3.calls("UploadPart").size());
+        h.assertNothingLeft();
+    }
+
+    @Test
     void aBodyOfKnownLengthGoesInStreamedPartsWithoutABuffer() throws Exception {
         start(BodyLength.declared(3 * PART + 11));
         byte[] body = h.client.sendAndEnd(3 * PART + 11);
