@@ -119,30 +119,34 @@ wait_http() { # url pid what: until the URL answers 200 (max 90 s), failing earl
   die "$what did not answer $url within 90 s"
 }
 
-# The broker's health and metrics are on Quarkus' management interface: for an app on PORT, on PORT + 1000.
-management_port() { echo $(($1 + 1000)); }
+# Where a broker's health probes and metrics (/q/...) answer: Quarkus' management interface, on the HTTP port + 1000
+# (QUARKUS_MANAGEMENT_PORT, which start_quarkus sets). BENCH_MANAGEMENT_OFFSET=0 is for builds from before it, which
+# serve them on the HTTP port.
+MANAGEMENT_OFFSET=${BENCH_MANAGEMENT_OFFSET:-1000}
+q_url() { # http-port path (/q/...)
+  echo "http://127.0.0.1:$(($1 + MANAGEMENT_OFFSET))$2"
+}
 
-# Runs a Quarkus app on 127.0.0.1:PORT until PATH answers 200 (/q/health and /q/metrics: on its management port);
-# the pid goes into variable VAR first, so that the clean-up stops it even if it never gets ready. It runs from the
-# work dir, so that no .env or config/ of the caller's cwd is picked up. With LOG_PIPE=1 its log goes through a pipe
-# (as to a container runtime), so that the log file's disk writes are cat's, not the JVM's.
+# Runs a Quarkus app on 127.0.0.1:PORT until PATH answers 200 (a /q/ path where q_url says); the pid goes into variable VAR first, so that the
+# clean-up stops it even if it never gets ready. It runs from the work dir, so that no .env or config/ of the
+# caller's cwd is picked up. With LOG_PIPE=1 its log goes through a pipe (as to a container runtime), so that the
+# log file's disk writes are cat's, not the JVM's.
 start_quarkus() { # var name port log path command...
-  local var=$1 name=$2 port=$3 out=$4 path=$5 url mport
+  local var=$1 name=$2 port=$3 out=$4 path=$5 url env=(QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$3")
   shift 5
-  mport=$(management_port "$port")
   port_busy "$port" && die "127.0.0.1:$port ($name) is in use: set its port (see the script's header)"
-  port_busy "$mport" && die "127.0.0.1:$mport (management port of $name) is in use: set its port (see the script's header)"
+  url="http://127.0.0.1:$port$path"
+  if ((MANAGEMENT_OFFSET)); then
+    env+=(QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$((port + MANAGEMENT_OFFSET)))
+    [[ $path != /q/* ]] || url=$(q_url "$port" "$path")
+  fi
   printf '\n===== %s: %s start %s\n' "$SELF" "$name" "$(date -Is)" >>"$out"
-  set -- env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
-    QUARKUS_MANAGEMENT_PORT="$mport" "$@"
   if [[ ${LOG_PIPE:-0} == 1 ]]; then
-    (cd "$WORK" && exec "$@") > >(exec cat >>"$out") 2>&1 &
+    (cd "$WORK" && exec env "${env[@]}" "$@") > >(exec cat >>"$out") 2>&1 &
   else
-    (cd "$WORK" && exec "$@") >>"$out" 2>&1 &
+    (cd "$WORK" && exec env "${env[@]}" "$@") >>"$out" 2>&1 &
   fi
   printf -v "$var" '%s' "$!"
-  url="http://127.0.0.1:$port$path"
-  [[ $path != /q/health* && $path != /q/metrics* ]] || url="http://127.0.0.1:$mport$path"
   wait_http "$url" "${!var}" "$name"
 }
 

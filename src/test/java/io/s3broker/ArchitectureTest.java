@@ -11,8 +11,9 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
 /**
- * The packages' arrows point one way: rest -> (access, auth, upload, s3, credentials); access -> (auth,
- * credentials); upload -> (s3, credentials, aws); s3 -> (credentials, aws); credentials -> aws; everything may use
+ * The packages' arrows point one way: rest -> (access, auth, upload, s3, credentials); upload -> (access, auth, s3,
+ * credentials, aws), since the upload service counts, audits and limits per caller; access -> (auth, credentials);
+ * s3 -> (credentials, aws); credentials -> aws; everything may use
  * config; health and metrics observe credentials, upload and s3; nativeimage names rest's records; http (the
  * server's own connection limits) stands alone. A plain JUnit
  * class (not ArchUnit's own engine) so that {@code ./mvnw test -Dtest=ArchitectureTest} runs it alone.
@@ -32,6 +33,7 @@ class ArchitectureTest {
                 .layer("Health").definedBy(ROOT + ".health..")
                 .layer("Http").definedBy(ROOT + ".http..")
                 .layer("Metrics").definedBy(ROOT + ".metrics..")
+                .layer("Logging").definedBy(ROOT + ".logging..")
                 .layer("Rest").definedBy(ROOT + ".rest..")
                 .layer("Access").definedBy(ROOT + ".access..")
                 .layer("Auth").definedBy(ROOT + ".auth..")
@@ -45,9 +47,10 @@ class ArchitectureTest {
                 .whereLayer("Health").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Http").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Metrics").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Logging").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage")
-                .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest")
-                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Access")
+                .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest", "Upload")
+                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Access", "Upload")
                 .whereLayer("Upload").mayOnlyBeAccessedByLayers("Rest", "Health", "Metrics")
                 .whereLayer("S3").mayOnlyBeAccessedByLayers("Rest", "Upload", "Health", "Metrics")
                 .whereLayer("Credentials")
@@ -75,7 +78,7 @@ class ArchitectureTest {
     @Test
     void importsTheBrokersClasses() {
         for (String layer : new String[] {"rest", "access", "auth", "upload", "s3", "credentials", "aws", "config",
-                "health", "metrics", "nativeimage", "http"}) {
+                "health", "metrics", "nativeimage", "logging", "http"}) {
             if (MAIN.stream().noneMatch(c -> c.getPackageName().equals(ROOT + "." + layer))) {
                 throw new AssertionError("no class imported from " + ROOT + "." + layer);
             }

@@ -39,11 +39,12 @@ import io.s3broker.credentials.CachedCredentials;
 import io.s3broker.credentials.ScopeCredentials;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
-import io.s3broker.s3.MultipartUploads;
 import io.s3broker.s3.ObjectLocation;
 import io.s3broker.s3.OpenUploads;
 import io.s3broker.s3.PresignedUrl;
+import io.s3broker.s3.S3Store;
 import io.s3broker.s3.UrlPresigner;
+import io.s3broker.s3.WriteTarget;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -70,7 +71,7 @@ public class CompanionResource {
     private final AccessPolicy access;
     private final RequestValidator validate;
     private final UrlPresigner presigner;
-    private final MultipartUploads multipart;
+    private final S3Store multipart;
     private final OpenUploads open;
     private final Audit audit;
     private final ObjectMapper json;
@@ -84,7 +85,7 @@ public class CompanionResource {
     private final Clock clock = Clock.systemUTC();
 
     public CompanionResource(AccessPolicy access, RequestValidator validate, UrlPresigner presigner,
-            MultipartUploads multipart, OpenUploads open, Audit audit, ObjectMapper json, BrokerConfig config) {
+            S3Store multipart, OpenUploads open, Audit audit, ObjectMapper json, BrokerConfig config) {
         this.access = access;
         this.validate = validate;
         this.presigner = presigner;
@@ -212,7 +213,8 @@ public class CompanionResource {
         // The allow-list decides before any STS or S3 call.
         ScopeCredentials scope = access.authorize(caller, Access.WRITE, "companion-create", target, object.key());
         return signer(scope)
-                .flatMap(signer -> multipart.create(object, contentType, acl, scope).invoke(uploadId -> {
+                .flatMap(signer -> Uni.createFrom().completionStage(() -> multipart.createMultipartUpload(
+                        new WriteTarget(object, contentType, acl, scope))).invoke(uploadId -> {
                     open.created(uploadId, caller.name(), object, scope);
                     audit.granted(caller, "companion-create", target, object.key(), null,
                             signer.credentials().accessKeyId());
@@ -235,7 +237,8 @@ public class CompanionResource {
     @APIResponse(responseCode = "504", ref = "Error")
     public Uni<List<UploadedPart>> parts(RoutingContext ctx, @RestPath String uploadId, @RestQuery String key) {
         Owned upload = owned(ctx, "companion-list", uploadId, key);
-        return multipart.listParts(upload.object(), upload.uploadId(), 0, upload.scope())
+        return Uni.createFrom().completionStage(() -> multipart.listParts(upload.object(), upload.uploadId(), 0,
+                upload.scope()))
                 .invoke(ignored -> open.checked(upload.uploadId(), upload.caller().name(), upload.object(), upload.scope()))
                 .map(parts -> parts.stream()
                         .map(p -> new UploadedPart(p.partNumber(), p.etag(), p.size(), p.lastModified())).toList());
@@ -301,7 +304,8 @@ public class CompanionResource {
         Owned upload = owned(ctx, "companion-complete", uploadId, key);
         List<CompletedPart> parts = completedParts(parse(body));
         return signer(upload.scope())
-                .flatMap(signer -> multipart.complete(upload.object(), upload.uploadId(), parts, upload.scope())
+                .flatMap(signer -> Uni.createFrom().completionStage(() -> multipart.completeMultipartUpload(upload.object(),
+                        upload.uploadId(), parts, upload.scope())).map(S3Store.Completed::location)
                         .invoke(location -> {
                             open.ended(upload.uploadId());
                             audit.granted(upload.caller(), "companion-complete", upload.object().bucket(),
@@ -325,7 +329,8 @@ public class CompanionResource {
     public Uni<Map<String, Object>> abort(RoutingContext ctx, @RestPath String uploadId, @RestQuery String key) {
         Owned upload = owned(ctx, "companion-abort", uploadId, key);
         return signer(upload.scope())
-                .flatMap(signer -> multipart.abort(upload.object(), upload.uploadId(), upload.scope())
+                .flatMap(signer -> Uni.createFrom().completionStage(() -> multipart.abortMultipartUpload(upload.object(),
+                        upload.uploadId(), upload.scope()))
                         .invoke(ignored -> {
                             open.ended(upload.uploadId());
                             audit.granted(upload.caller(), "companion-abort", upload.object().bucket(),
@@ -425,7 +430,8 @@ public class CompanionResource {
      */
     private Uni<List<PresignedUrl>> signParts(Owned upload, List<Integer> numbers) {
         Uni<Void> known = open.find(upload.uploadId()).isPresent() ? Uni.createFrom().voidItem()
-                : multipart.listParts(upload.object(), upload.uploadId(), 1, upload.scope())
+                : Uni.createFrom().completionStage(() -> multipart.listParts(upload.object(), upload.uploadId(), 1,
+                        upload.scope()))
                         .invoke(ignored -> open.checked(upload.uploadId(), upload.caller().name(), upload.object(),
                                 upload.scope()))
                         .replaceWithVoid();

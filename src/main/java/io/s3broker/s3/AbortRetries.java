@@ -32,16 +32,27 @@ public final class AbortRetries {
                 && (s3.kind() == S3Failure.Kind.UPSTREAM || s3.kind() == S3Failure.Kind.BUSY || s3.kind() == S3Failure.Kind.TIMEOUT);
     }
 
-    /** Runs {@code abort} after a wait, and again while it fails in a way {@link #worthRetrying} says. Never waits. */
-    public static void retry(String upload, Supplier<CompletableFuture<?>> abort) {
-        schedule(upload, abort, FIRST_WAIT, System.nanoTime() + GIVE_UP_AFTER.toNanos());
+    /**
+     * After an abort of {@code upload} failed so: runs {@code abort} again after a wait, and again while it fails in a
+     * way {@link #worthRetrying} says; or says that the lifecycle rule must remove it. Never waits.
+     */
+    public static void afterFailure(Throwable failure, String upload, Supplier<CompletableFuture<?>> abort) {
+        if (worthRetrying(failure)) {
+            LOG.warnf("Could not abort the multipart upload of %s yet, trying again in the background: %s", upload,
+                    failure.toString());
+            schedule(upload, abort, FIRST_WAIT, System.nanoTime() + GIVE_UP_AFTER.toNanos());
+        } else {
+            LOG.errorf("Could not abort the multipart upload of %s; the bucket's lifecycle rule must remove it: %s",
+                    upload, failure.toString());
+        }
     }
 
     private static void schedule(String upload, Supplier<CompletableFuture<?>> abort, Duration wait, long giveUpAt) {
         // The call only starts an asynchronous SDK request, whose credentials come from the non-blocking cache.
         CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS).execute(() -> abort.get()
                 .whenComplete((done, error) -> {
-                    if (error == null) {
+                    if (error == null || S3Errors.translate(error, upload) instanceof S3Failure gone
+                            && gone.kind() == S3Failure.Kind.NO_SUCH_KEY) {
                         LOG.infof("Aborted the multipart upload of %s on a later try", upload);
                     } else if (worthRetrying(error) && System.nanoTime() < giveUpAt) {
                         schedule(upload, abort, wait.multipliedBy(2).compareTo(MAX_WAIT) < 0 ? wait.multipliedBy(2) : MAX_WAIT,
