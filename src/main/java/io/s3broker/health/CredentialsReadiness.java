@@ -50,6 +50,8 @@ public class CredentialsReadiness implements AsyncHealthCheck {
                     .map(ignored -> up(0))
                     .onFailure().recoverWithItem(error -> down("probe", error.getClass().getSimpleName()));
         }
+        // The probe is only the canary here; keep its credentials (and their expiry, shown as data) fresh anyway.
+        probe.cache().check();
         boolean allHeld = true;
         for (ScopeCredentials scope : inUse) {
             Availability availability = scope.cache().availability();

@@ -3,6 +3,7 @@ package io.s3broker.http;
 import java.lang.reflect.Field;
 import java.time.Duration;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
@@ -43,6 +44,7 @@ public class HeaderTimeout {
     private static final Logger LOG = Logger.getLogger(HeaderTimeout.class);
 
     private final Duration timeout;
+    private final MeterRegistry registry;
     private final Counter timeouts;
     private final int port;
 
@@ -50,10 +52,17 @@ public class HeaderTimeout {
             @ConfigProperty(name = "quarkus.http.port") int port,
             @ConfigProperty(name = "quarkus.http.test-port", defaultValue = "8081") int testPort) {
         this.timeout = config.headerTimeout();
+        this.registry = registry;
         this.port = LaunchMode.current() == LaunchMode.TEST ? testPort : port;
         this.timeouts = Counter.builder("broker.http.header.timeouts")
                 .description("Connections closed because their request header was not complete within broker.header-timeout")
                 .register(registry);
+    }
+
+    /** Micrometer's global registry outlives the application (as BrokerMetrics explains). */
+    @PreDestroy
+    void removeMeter() {
+        registry.remove(timeouts);
     }
 
     void register(@Observes Router router) {
