@@ -13,7 +13,8 @@ import com.tngtech.archunit.core.importer.ImportOption;
 /**
  * The packages' arrows point one way: rest -> (access, auth, upload, s3, credentials); access -> (auth,
  * credentials); upload -> (s3, credentials, aws); s3 -> (credentials, aws); credentials -> aws; everything may use
- * config; health and metrics observe credentials, upload and s3; nativeimage names rest's records. A plain JUnit
+ * config and logging (which use nothing of the broker's); health and metrics observe credentials, upload and s3;
+ * nativeimage names rest's records. A plain JUnit
  * class (not ArchUnit's own engine) so that {@code ./mvnw test -Dtest=ArchitectureTest} runs it alone.
  */
 class ArchitectureTest {
@@ -38,6 +39,7 @@ class ArchitectureTest {
                 .layer("Credentials").definedBy(ROOT + ".credentials..")
                 .layer("Aws").definedBy(ROOT + ".aws..")
                 .layer("Config").definedBy(ROOT + ".config..")
+                .layer("Logging").definedBy(ROOT + ".logging..")
                 .whereLayer("Main").mayNotBeAccessedByAnyLayer()
                 .whereLayer("NativeImage").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Health").mayNotBeAccessedByAnyLayer()
@@ -50,6 +52,10 @@ class ArchitectureTest {
                 .whereLayer("Credentials")
                 .mayOnlyBeAccessedByLayers("Rest", "Access", "Upload", "S3", "Health", "Metrics")
                 .whereLayer("Aws").mayOnlyBeAccessedByLayers("Upload", "S3", "Credentials")
+                .check(MAIN);
+        noClasses().that().resideInAPackage(ROOT + ".logging..").should().dependOnClassesThat()
+                .resideInAnyPackage(ROOT + ".config..", ROOT + ".rest..", ROOT + ".access..", ROOT + ".auth..",
+                        ROOT + ".upload..", ROOT + ".s3..", ROOT + ".credentials..", ROOT + ".aws..")
                 .check(MAIN);
     }
 
@@ -72,7 +78,7 @@ class ArchitectureTest {
     @Test
     void importsTheBrokersClasses() {
         for (String layer : new String[] {"rest", "access", "auth", "upload", "s3", "credentials", "aws", "config",
-                "health", "metrics", "nativeimage"}) {
+                "health", "metrics", "nativeimage", "logging"}) {
             if (MAIN.stream().noneMatch(c -> c.getPackageName().equals(ROOT + "." + layer))) {
                 throw new AssertionError("no class imported from " + ROOT + "." + layer);
             }
