@@ -77,6 +77,17 @@ class StartupRefusalIT {
     }
 
     @Test
+    void jwtModeWithoutIssuerOrAudiencesRefusesToStart() throws Exception {
+        Map<String, String> jwt = Map.of("BROKER_AUTH_MODE", "jwt", "MP_JWT_VERIFY_PUBLICKEY", JwtKeys.publicKeyBase64());
+        Map<String, String> noAudiences = new java.util.HashMap<>(jwt);
+        noAudiences.put("MP_JWT_VERIFY_ISSUER", JwtKeys.ISSUER);
+        Map<String, String> noIssuer = new java.util.HashMap<>(jwt);
+        noIssuer.put("MP_JWT_VERIFY_AUDIENCES", JwtKeys.AUDIENCE);
+        assertRefused("jwt-no-audiences", noAudiences, "mp.jwt.verify.issuer", "mp.jwt.verify.audiences");
+        assertRefused("jwt-no-issuer", noIssuer, "mp.jwt.verify.issuer", "mp.jwt.verify.audiences");
+    }
+
+    @Test
     void modeNoneStartsWithAWarning() throws Exception {
         Path log = Path.of("target", "startup-refusal-mode-none.log");
         Integer exit = run("mode-none", Map.of("BROKER_AUTH_MODE", "none"), log, 15);
