@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -20,6 +21,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import io.quarkus.runtime.StartupEvent;
 import io.s3broker.access.AccessPolicy;
 import io.s3broker.access.Audit;
 import io.s3broker.auth.Caller;
@@ -29,6 +31,7 @@ import io.s3broker.credentials.CachedCredentials;
 import io.s3broker.credentials.Scope;
 import io.s3broker.credentials.ScopeCredentials;
 import io.s3broker.credentials.ScopedCredentials;
+import io.s3broker.logging.LogText;
 import io.s3broker.s3.ObjectLocation;
 import io.s3broker.s3.PresignedPost;
 import io.s3broker.s3.UrlPresigner;
@@ -60,6 +63,7 @@ public class CompanionResource {
     private final Optional<String> bucket;
     private final String region;
     private final CompanionKeys keys;
+    private final String keyPrefix;
     private final Duration expiry;
     private final Optional<String> acl;
     private final long maxSize;
@@ -80,12 +84,16 @@ public class CompanionResource {
         this.bucket = config.companion().bucket();
         this.region = config.region();
         this.keys = new CompanionKeys(config.companion().keyPrefix());
+        this.keyPrefix = config.companion().keyPrefix();
         this.expiry = config.presign().defaultExpiry();
         this.acl = config.upload().acl();
         this.postByRole = config.companion().postSigner() == BrokerConfig.Companion.PostSigner.ROLE;
         this.roleSession = config.roleSessionDuration();
         this.vending = config.credentials().enabled();
         this.vendingValidity = config.credentials().duration().dividedBy(2);
+    }
+
+    void checkScopes(@Observes StartupEvent event) {
         bucket.ifPresent(this::warnOfSharedScopes);
     }
 
@@ -93,9 +101,9 @@ public class CompanionResource {
     private void warnOfSharedScopes(String target) {
         for (Caller caller : access.configuredCallers()) {
             if (!access.ownScope(caller, Access.WRITE, target, keys.callerPrefix(caller) + "x")) {
-                LOG.warnf("Browser uploads of %s to %s/%s go under a literal write entry, whose credentials every"
-                        + " caller of that entry shares: make it a templated one (%s/%s)", caller,
-                        target, keys.callerPrefix(caller), target, "uploads/{caller}/");
+                LOG.warnf("Browser uploads of caller %s to %s/%s go under a literal write entry, whose credentials"
+                        + " every caller of that entry shares: make it a templated one (%s/%s)",
+                        LogText.escape(caller.name()), target, keys.callerPrefix(caller), target, keyPrefix);
             }
         }
     }

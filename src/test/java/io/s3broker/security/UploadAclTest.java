@@ -53,7 +53,9 @@ class UploadAclTest {
     public static class WithAcl implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("broker.upload.acl", ACL, "broker.credentials.enabled", "true");
+            // Browser uploads under the whole-bucket write entry of the test profile: a literal one, warned about.
+            return Map.of("broker.upload.acl", ACL, "broker.credentials.enabled", "true",
+                    "broker.companion.bucket", LocalS3Sts.bucket(), "broker.companion.post-signer", "role");
         }
     }
 
@@ -89,6 +91,25 @@ class UploadAclTest {
         assertTrue(policy.contains("\"s3:PutObjectAcl\""), policy);
         String read = scopes.policy(Scope.of(new Grant(Access.READ, LocalS3Sts.bucket(), ""), config.roleSessionDuration()));
         assertTrue(!read.contains("PutObjectAcl"), "read scopes never: " + read);
+    }
+
+    @Test
+    void aBrowserFormCarriesTheAclAndALiteralEntryIsWarnedAbout() {
+        io.restassured.response.ExtractableResponse<io.restassured.response.Response> params = io.restassured.RestAssured
+                .given().queryParam("filename", "acl.txt").when().get("/s3/params").then().statusCode(200).extract();
+        Map<String, String> fields = params.jsonPath().getMap("fields", String.class, String.class);
+        assertEquals(ACL, fields.get("acl"), fields.toString());
+        HttpResponse<String> post = io.s3broker.testing.S3Post.send(params.path("url"), fields,
+                "a form with an acl".getBytes(StandardCharsets.UTF_8));
+        assertEquals(204, post.statusCode(), post.body());
+        assertBucketOwnerHasFullControl(fields.get("key"));
+        // Another ACL than the form's: S3 holds the policy.
+        Map<String, String> otherAcl = new java.util.HashMap<>(fields);
+        otherAcl.put("acl", "public-read");
+        assertEquals(403, io.s3broker.testing.S3Post.send(params.path("url"), otherAcl, new byte[1]).statusCode());
+
+        assertTrue(Upstream.logSince(0).stream().anyMatch(line -> line.contains("Browser uploads of caller")
+                && line.contains("literal write entry")), "the start-up warning of a shared upload scope");
     }
 
     @Test
