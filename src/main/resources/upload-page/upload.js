@@ -35,9 +35,15 @@ function uploadPartBytes(options) {
       }
       signal?.removeEventListener('abort', abort)
       onProgress?.({ loaded: size, lengthComputable: true })
-      const etag = xhr.getResponseHeader('ETag') ?? ''
+      // The headers CORS exposes, read without asking for others (which the browser refuses, noisily).
+      const headers = Object.fromEntries(xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)
+        .filter((line) => line.includes(': ')).map((line) => {
+          const at = line.indexOf(': ')
+          return [line.slice(0, at).toLowerCase(), line.slice(at + 2)]
+        }))
+      const etag = headers.etag ?? ''
       onComplete?.(etag)
-      resolve({ ETag: etag, location: xhr.getResponseHeader('Location') ?? undefined })
+      resolve({ ETag: etag, location: headers.location })
     })
     xhr.send(body)
   })
