@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/lib disable=SC2153 # knobs sets the settings
 # GET /item benchmark (issue "Foundation", "Done means"). One run, on this machine, side by side:
-#   1. GET /item?check=true  vs the same HeadObject sent straight to RGW (presigned HEAD URL), both with wrk
-#      target: broker >= 0.8x direct
-#   2. GET /item?check=false vs a trivial Quarkus endpoint (bench/trivial-app, same JVM options)
-#      target: broker >= 0.3x trivial
+#   1. GET /item?check=true  vs the same HeadObject sent straight to RGW (presigned HEAD URL, signed with scoped
+#      credentials of the same kind as the broker's), both with wrk, at each of BENCH_CONNECTIONS (64 and 256)
+#      target: broker >= 0.9x direct, 0 errors
+#   2. GET /item?check=false vs the broker's own liveness probe (GET /q/health/live: a trivial endpoint of the same
+#      server, not in the access log), at each of BENCH_CONNECTIONS; the broker writes its access and audit lines
+#      target: broker >= 0.4x the probe, 0 errors
 #   3. cold single flight: fresh broker without prefetch, N concurrent GET /item?check=false -> exactly one
 #      AssumeRole at the gateway
 #   4. no blocked-thread warnings in the broker's log during all of it
 #   5. with BENCH_AUTH=both, 1. and 2. for a broker with auth (api-key) and one without, alternating rounds:
 #      target: auth on >= 0.9x auth off, each
 #   6. GET /item (check=true and check=false) of a key under a templated allow-list entry (users/{caller}/: a scope
-#      of the caller's own) vs a key under a literal entry, one broker, alternating rounds: reported, no target.
-#      BENCH_ONLY=templated runs this comparison alone (no trivial app, no phases 1-5)
+#      of the caller's own) vs a key under a literal entry, one broker, alternating rounds, at the first of
+#      BENCH_CONNECTIONS: reported, no target. BENCH_ONLY=templated runs this comparison alone
 # Prints a Markdown table and appends it, with the machine and the command, to bench/results-item.md.
 #
 # usage: bench/item-bench.sh [JVM args for both services, e.g. -Xmx256m]   (default: @docker/jvm.options, as the image)
@@ -21,7 +23,7 @@
 #   BENCH_JVM_WARMUP=60                   seconds of load right after each JVM starts, before its first warm-up, so
 #                                         that the JIT is done (on 2 cores C2 still compiles the broker's paths
 #                                         30 s into the load; short runs measure mostly the JIT)
-#   BENCH_CONNECTIONS=32 BENCH_THREADS=2  wrk connections / threads of the load phases
+#   BENCH_CONNECTIONS="64 256" BENCH_THREADS=2   wrk connections (phases 1-2 run at each) / threads
 #   BENCH_BURST=256                       concurrent requests of the cold single-flight phase
 #   BENCH_ROUNDS=3                        rounds of phase 1, direct and broker alternating; the ratio is of medians
 #   BENCH_RETRIES=2                       a measured run disturbed by other work on the machine (more than
@@ -37,13 +39,15 @@
 #   BENCH_PIN=0|1                         1 (private gateway only): Ceph on the first half of the CPUs, the services,
 #                                         wrk and the burst on the other half, as if S3 were another machine. The
 #                                         default 0 lets everything share all CPUs.
-#   BENCH_BROKER_PORT=18080 BENCH_TRIVIAL_PORT=18081   (not 8080/8081: dev runs and Quarkus tests use those)
+#   BENCH_BROKER_PORT=18080               (not 8080/8081: dev runs and Quarkus tests use those); its /q/ endpoints
+#                                         answer where bench/lib/common.sh's q_url says (BENCH_MANAGEMENT_OFFSET)
 #   BENCH_BROKER_TEMPLATED_PORT=18083     the broker of phase 6
 #   BENCH_ONLY=templated                  phase 6 alone (default: every phase)
 #   BENCH_AUTH=both|on|off                every broker gets a fresh random key and every request to it sends it
 #                                         (Authorization: Bearer); on: the broker checks it (BROKER_AUTH_MODE=api-key,
 #                                         the bucket allowed), off: BROKER_AUTH_MODE=none; both (default): on, plus a
 #                                         second broker with auth off on BENCH_BROKER_NOAUTH_PORT=18082 in phases 1-2
+#                                         (at the first of BENCH_CONNECTIONS)
 #   BENCH_DIRECT_SIGNER=role|admin        credentials of the presigned HEAD URL (default role: same auth path at
 #                                         RGW as the broker's own HeadObject)
 #   BENCH_BROKER_REV=REV                  build this commit (git archive) instead of the work tree of the checkout
@@ -61,15 +65,15 @@ SELF=item-bench
 . "$HERE/lib/common.sh"
 
 # A measured run during which other work used more CPU than DISTURBED_PCT (percent of one core) is flagged as disturbed.
-knobs WARMUP=5s JVM_WARMUP=60 DURATION=20s CONNECTIONS=32 THREADS=2 BURST=256 ROUNDS=3 COLD_TRIES=3 \
-  BROKER_PORT=18080 TRIVIAL_PORT=18081 BROKER_NOAUTH_PORT=18082 BROKER_TEMPLATED_PORT=18083 AUTH=both \
-  DIRECT_SIGNER=role DISTURBED_PCT=20 RETRIES=2 ONLY= RESULTS="$HERE/results-item.md"
+knobs WARMUP=5s JVM_WARMUP=60 DURATION=20s CONNECTIONS="64 256" THREADS=2 BURST=256 ROUNDS=3 COLD_TRIES=3 \
+  BROKER_PORT=18080 BROKER_NOAUTH_PORT=18082 BROKER_TEMPLATED_PORT=18083 AUTH=both DIRECT_SIGNER=role \
+  DISTURBED_PCT=20 RETRIES=2 ONLY= RESULTS="$HERE/results-item.md"
 # Both services run with the JVM options of the broker's image (Serial GC): on this 24 GiB machine the JVM would
 # pick G1, which cost the broker ~30% more CPU per request here, and no deployment of the broker runs G1.
 if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options"); fi
 OBJECT_KEY=item-bench/head-object
-TARGET_DIRECT=0.8
-TARGET_TRIVIAL=0.3
+TARGET_DIRECT=0.9
+TARGET_LIVE=0.4
 TARGET_AUTH=0.9
 RETRIED=0
 
@@ -78,13 +82,16 @@ COMMAND_LINE=$(command_line BENCH_ bench/item-bench.sh "$@")
 [[ $DIRECT_SIGNER == role || $DIRECT_SIGNER == admin ]] || die "BENCH_DIRECT_SIGNER must be role or admin"
 [[ $AUTH == both || $AUTH == on || $AUTH == off ]] || die "BENCH_AUTH must be both, on or off"
 [[ -z $ONLY || $ONLY == templated ]] || die "BENCH_ONLY must be empty or templated"
-whole_numbers BURST CONNECTIONS THREADS JVM_WARMUP
+whole_numbers BURST THREADS JVM_WARMUP
+read -r -a CONN_LIST <<<"$CONNECTIONS"
+((${#CONN_LIST[@]})) || die "BENCH_CONNECTIONS names no connection count"
+for c in "${CONN_LIST[@]}"; do [[ $c =~ ^[0-9]+$ ]] || die "BENCH_CONNECTIONS must be whole numbers"; done
+CONN=${CONN_LIST[0]}
 
 bench_start /tmp/item-bench.XXXXXX
 BROKER_PID=
 NOAUTH_PID=
 TEMPLATED_PID=
-TRIVIAL_PID=
 OBJECT_URL=
 TEMPLATED_URLS=()
 RGW_KEEP=${BENCH_KEEP_RGW:-0}
@@ -92,7 +99,6 @@ RGW_KEEP=${BENCH_KEEP_RGW:-0}
 # shellcheck disable=SC2317 # called by bench_cleanup
 cleanup_run() {
   local url
-  stop_pid "$TRIVIAL_PID"
   stop_pid "$NOAUTH_PID"
   stop_pid "$TEMPLATED_PID"
   stop_pid "$BROKER_PID"
@@ -136,7 +142,7 @@ wrk_run() { # name lua url duration
   # The key goes to the broker's /item only: RGW would read an Authorization header as a signature of its own.
   [[ $url != */item\?* ]] || hdr=(-H "$AUTH_HEADER")
   out="$WORK/wrk-$(tr -c 'A-Za-z0-9\n' - <<<"$name").txt"
-  timeout $(($(secs "$dur") + 60)) "${PIN_LOAD[@]}" wrk "${hdr[@]}" -t"$THREADS" -c"$CONNECTIONS" -d"$dur" \
+  timeout $(($(secs "$dur") + 60)) "${PIN_LOAD[@]}" wrk "${hdr[@]}" -t"$THREADS" -c"$CONN" -d"$dur" \
     --timeout 10s --latency -s "$lua" "$url" >"$out" 2>&1 || die "wrk $name failed: $(tail -n 5 "$out")"
   awk '/^RESULT/ {
     for (i = 2; i <= NF; i++) { split($i, kv, "="); r[kv[1]] = kv[2] }
@@ -213,14 +219,6 @@ auth_init "$BUCKET"
 OBJECT_URL_PENDING=$(object_url "$OBJECT_KEY")
 
 build_broker
-if [[ $ONLY != templated ]]; then
-  log "building bench/trivial-app"
-  mkdir -p "$WORK/trivial-src"
-  cp -r "$HERE/trivial-app/pom.xml" "$HERE/trivial-app/src" "$WORK/trivial-src/"
-  (cd "$REPO" && ./mvnw -B -q -f "$WORK/trivial-src/pom.xml" package) >"$WORK/build-trivial.log" 2>&1 \
-    || die "trivial-app build failed: $(tail -n 20 "$WORK/build-trivial.log")"
-  TRIVIAL_APP=$WORK/trivial-src/target/quarkus-app
-fi
 
 # The object. Empty on purpose: wrk 4.1 waits for a body after a HEAD whose Content-Length is not 0, and HeadObject
 # does the same work at RGW whatever the object's size.
@@ -258,14 +256,15 @@ THREAD_LINES=()
 wait_quiet 120 3 20
 
 ready_check() { # pid port item-url
-  wait_http "http://127.0.0.1:$2/q/health/ready" "$1" broker # credentials are cached
+  wait_http "$(q_url "$2" /q/health/ready)" "$1" broker # credentials are cached
   body=$(curl -sS -m 10 -H "$AUTH_HEADER" "$3&check=true") || die "GET /item failed"
   [[ $body == *'"success":true'* ]] || die "GET /item?check=true did not succeed: $body"
 }
 # 6. a key under a templated entry vs one under a literal entry: one broker whose read list has both, the same
-# caller, alternating rounds. Sets TEMPLATED_ROWS (lines of the targets table) and TEMPLATED_SUMMARY.
+# caller, alternating rounds at the first connection count. Sets TEMPLATED_ROWS (lines of the targets table).
 templated_phase() {
-  local plain=item-bench/plain/head-object templated=item-bench/users/bench/head-object key code base tpl body
+  local plain=item-bench/plain/head-object templated=item-bench/users/bench/head-object key code base tpl body round
+  local plain_true=() tpl_true=() plain_false=() tpl_false=()
   for key in "$plain" "$templated"; do
     code=$(s3_admin -m 30 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
       -X PUT --data-binary '' "$(object_url "$key")") || die "PutObject $key failed"
@@ -279,41 +278,30 @@ templated_phase() {
   ready_check "$TEMPLATED_PID" "$BROKER_TEMPLATED_PORT" "$base$plain"
   body=$(curl -sS -m 10 -H "$AUTH_HEADER" "$base$templated&check=true") || die "GET /item (templated) failed"
   [[ $body == *'"success":true'* ]] || die "GET /item of the templated entry did not succeed: $body"
+  CONN=${CONN_LIST[0]}
   jvm_warmup "broker (templated entries)" "$JVM_WARMUP" "$base$plain&check=true" "$base$templated&check=true" \
     "$base$plain&check=false" "$base$templated&check=false"
-  local plain_true=() tpl_true=() plain_false=() tpl_false=() round
   for ((round = 1; round <= ROUNDS; round++)); do
-    measure "GET /item?check=true, literal entry, round $round" "$TEMPLATED_PID" "$WORK/report.lua" "$base$plain&check=true" 1
+    measure "GET /item?check=true, literal entry, $CONN conn, round $round" "$TEMPLATED_PID" "$WORK/report.lua" "$base$plain&check=true" 1
     plain_true+=("$M_RPS")
-    measure "GET /item?check=true, templated entry, round $round" "$TEMPLATED_PID" "$WORK/report.lua" "$base$templated&check=true" 1
+    measure "GET /item?check=true, templated entry, $CONN conn, round $round" "$TEMPLATED_PID" "$WORK/report.lua" "$base$templated&check=true" 1
     tpl_true+=("$M_RPS")
-    measure "GET /item?check=false, literal entry, round $round" "$TEMPLATED_PID" "$WORK/report.lua" "$base$plain&check=false" 0
+    measure "GET /item?check=false, literal entry, $CONN conn, round $round" "$TEMPLATED_PID" "$WORK/report.lua" "$base$plain&check=false" 0
     plain_false+=("$M_RPS")
-    measure "GET /item?check=false, templated entry, round $round" "$TEMPLATED_PID" "$WORK/report.lua" "$base$templated&check=false" 0
+    measure "GET /item?check=false, templated entry, $CONN conn, round $round" "$TEMPLATED_PID" "$WORK/report.lua" "$base$templated&check=false" 0
     tpl_false+=("$M_RPS")
   done
   stop_pid "$TEMPLATED_PID"
   TEMPLATED_PID=
   base=$(median "${plain_true[@]}") tpl=$(median "${tpl_true[@]}")
-  TEMPLATED_ROWS=("| 6a. check=true, templated entry vs literal entry (medians of $ROUNDS alternating rounds: ${tpl_true[*]} vs ${plain_true[*]}) | $tpl / $base = **$(ratio "$tpl" "$base")** | reported |")
-  TEMPLATED_SUMMARY="check=true $(ratio "$tpl" "$base")x"
+  TEMPLATED_ROWS=("| 6a. check=true, templated entry vs literal entry, $CONN connections (medians of $ROUNDS alternating rounds: ${tpl_true[*]} vs ${plain_true[*]}) | $tpl / $base = **$(ratio "$tpl" "$base")** | reported |")
   base=$(median "${plain_false[@]}") tpl=$(median "${tpl_false[@]}")
-  TEMPLATED_ROWS+=("| 6b. check=false, templated entry vs literal entry (medians of $ROUNDS alternating rounds: ${tpl_false[*]} vs ${plain_false[*]}) | $tpl / $base = **$(ratio "$tpl" "$base")** | reported |")
-  TEMPLATED_SUMMARY+=", check=false $(ratio "$tpl" "$base")x"
+  TEMPLATED_ROWS+=("| 6b. check=false, templated entry vs literal entry, $CONN connections (medians of $ROUNDS alternating rounds: ${tpl_false[*]} vs ${plain_false[*]}) | $tpl / $base = **$(ratio "$tpl" "$base")** | reported |")
 }
 
 if [[ $ONLY == templated ]]; then
   templated_phase
   scan_broker_logs '"GET /item[^"]*"' 200 "$WORK/broker-templated.log"
-  TABLE=$(
-    echo "| run | req/s | p50 ms | p99 ms | errors | service CPU | service CPU ms/req | Ceph CPU | wrk CPU | other CPU | machine busy | load avg 1/5/15 min |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-    printf '%s\n' "${ROWS[@]}"
-    echo
-    echo "| comparison | figure | verdict |"
-    echo "| --- | --- | --- |"
-    printf '%s\n' "${TEMPLATED_ROWS[@]}"
-  )
   DISTURBED_LINE="no measured run was disturbed by other work (threshold ${DISTURBED_PCT}% CPU)"
   ((${#DISTURBED[@]} == 0)) || DISTURBED_LINE="**disturbed** measured runs: $(IFS=';'; echo "${DISTURBED[*]}")"
   REPORT=$(
@@ -324,10 +312,16 @@ if [[ $ONLY == templated ]]; then
     echo "- $DISTURBED_LINE"
     echo "- gateway: $(gateway_desc)"
     echo "- CPU pinning: $PINNING"
-    echo "- wrk: $THREADS threads, $CONNECTIONS connections, JVM warm-up ${JVM_WARMUP}s, then per run warm-up $WARMUP and measured $DURATION"
+    echo "- wrk: $THREADS threads, $CONN connections, JVM warm-up ${JVM_WARMUP}s, then per run warm-up $WARMUP and measured $DURATION"
     echo "- broker: BROKER_AUTH_MODE=api-key, BROKER_ACCESS_READ=$BUCKET/item-bench/plain/,$BUCKET/item-bench/users/{caller}/ (caller bench)"
     echo
-    echo "$TABLE"
+    echo "| run | req/s | p50 ms | p99 ms | errors | service CPU | service CPU ms/req | Ceph CPU | wrk CPU | other CPU | machine busy | load avg 1/5/15 min |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    printf '%s\n' "${ROWS[@]}"
+    echo
+    echo "| comparison | figure | verdict |"
+    echo "| --- | --- | --- |"
+    printf '%s\n' "${TEMPLATED_ROWS[@]}"
     echo
     echo "Broker log: $ACCESS_TOTAL GET /item access-log lines, $ACCESS_BAD not 200; $BLOCKED blocked-thread warnings; $WARN_COUNT other WARN/ERROR lines."
     warn_excerpt
@@ -353,52 +347,48 @@ jvm_warmup broker "$JVM_WARMUP" "$ITEM&check=true" "$ITEM&check=true" "$ITEM&che
 [[ $AUTH != both ]] \
   || jvm_warmup "broker$OFF_TAG" "$JVM_WARMUP" "$NOAUTH_ITEM&check=true" "$NOAUTH_ITEM&check=true" "$NOAUTH_ITEM&check=false"
 
-# 1. check=true vs direct HeadObject (and auth on vs off), alternating, so that a slow spell of the machine hits
-# every side
-DIRECT_ALL=()
-CHECK_ALL=()
-CHECK_OFF_ALL=()
-for ((round = 1; round <= ROUNDS; round++)); do
-  measure "direct HEAD at RGW, round $round" "" "$WORK/head.lua" "$HEAD_URL" 1
-  DIRECT_ALL+=("$M_RPS")
-  measure "broker GET /item?check=true$MAIN_TAG, round $round" "$BROKER_PID" "$WORK/report.lua" "$ITEM&check=true" 1
-  CHECK_ALL+=("$M_RPS")
-  [[ $AUTH == both ]] || continue
-  measure "broker GET /item?check=true$OFF_TAG, round $round" "$NOAUTH_PID" "$WORK/report.lua" "$NOAUTH_ITEM&check=true" 1
-  CHECK_OFF_ALL+=("$M_RPS")
-done
-DIRECT_RPS=$(median "${DIRECT_ALL[@]}")
-CHECK_RPS=$(median "${CHECK_ALL[@]}")
-R1=$(ratio "$CHECK_RPS" "$DIRECT_RPS")
-
-# 2. check=false vs a trivial endpoint (and auth on vs off, alternating)
-log "starting bench/trivial-app on 127.0.0.1:$TRIVIAL_PORT"
-start_quarkus TRIVIAL_PID trivial-app "$TRIVIAL_PORT" "$WORK/trivial.log" /constant "${PIN_LOAD[@]}" \
-  java "${JVM_ARGS[@]}" -jar "$TRIVIAL_APP/quarkus-run.jar"
-jvm_warmup trivial-app "$JVM_WARMUP" "http://127.0.0.1:$TRIVIAL_PORT/constant"
-measure "trivial Quarkus GET /constant" "$TRIVIAL_PID" "$WORK/report.lua" "http://127.0.0.1:$TRIVIAL_PORT/constant" 0
-TRIVIAL_RPS=$M_RPS
-stop_pid "$TRIVIAL_PID"
-TRIVIAL_PID=
-NOCHECK_ALL=()
-NOCHECK_OFF_ALL=()
-if [[ $AUTH == both ]]; then
+# 1. check=true vs direct HeadObject (and auth on vs off, at the first connection count), alternating, so that a slow
+# spell of the machine hits every side; 2. check=false vs the liveness probe of the same broker. At each connection
+# count.
+LIVE="$(q_url "$BROKER_PORT" /q/health/live)"
+declare -A R1 R2 DIRECT_RPS CHECK_RPS LIVE_RPS NOCHECK_RPS ERRS1 ERRS2 RUNS1 RUNS2
+CHECK_OFF_ALL=() NOCHECK_OFF_ALL=() CHECK_FIRST=() NOCHECK_FIRST=()
+# ROUNDS rounds of a baseline, then the broker's GET /item?check=CHECK, then (BENCH_AUTH=both, first connection
+# count) the same GET of the broker without auth. Sets BASE_ALL and ITEM_ALL (req/s of each round) and ROUND_ERRS
+# (errors of the baseline and the broker); adds the auth-off figures to the array named last.
+rounds() { # baseline-name baseline-pid baseline-lua baseline-url check uses-ceph off-array
+  local -n off=$7
+  local round
+  BASE_ALL=() ITEM_ALL=() ROUND_ERRS=0
   for ((round = 1; round <= ROUNDS; round++)); do
-    measure "broker GET /item?check=false, round $round" "$BROKER_PID" "$WORK/report.lua" "$ITEM&check=false" 0
-    NOCHECK_ALL+=("$M_RPS")
-    measure "broker GET /item?check=false$OFF_TAG, round $round" "$NOAUTH_PID" "$WORK/report.lua" "$NOAUTH_ITEM&check=false" 0
-    NOCHECK_OFF_ALL+=("$M_RPS")
+    measure "$1, $CONN conn, round $round" "$2" "$3" "$4" "$6"
+    BASE_ALL+=("$M_RPS") ROUND_ERRS=$((ROUND_ERRS + M_ERR))
+    measure "broker GET /item?check=$5$MAIN_TAG, $CONN conn, round $round" "$BROKER_PID" "$WORK/report.lua" "$ITEM&check=$5" "$6"
+    ITEM_ALL+=("$M_RPS") ROUND_ERRS=$((ROUND_ERRS + M_ERR))
+    if [[ $AUTH == both && $CONN == "${CONN_LIST[0]}" ]]; then
+      measure "broker GET /item?check=$5$OFF_TAG, $CONN conn, round $round" "$NOAUTH_PID" "$WORK/report.lua" "$NOAUTH_ITEM&check=$5" "$6"
+      off+=("$M_RPS")
+    fi
   done
+}
+for CONN in "${CONN_LIST[@]}"; do
+  rounds "direct HEAD at RGW" "" "$WORK/head.lua" "$HEAD_URL" true 1 CHECK_OFF_ALL
+  direct_all=("${BASE_ALL[@]}") check_all=("${ITEM_ALL[@]}") errs1=$ROUND_ERRS
+  rounds "broker GET /q/health/live" "$BROKER_PID" "$WORK/report.lua" "$LIVE" false 0 NOCHECK_OFF_ALL
+  live_all=("${BASE_ALL[@]}") nocheck_all=("${ITEM_ALL[@]}") errs2=$ROUND_ERRS
+  DIRECT_RPS[$CONN]=$(median "${direct_all[@]}") CHECK_RPS[$CONN]=$(median "${check_all[@]}")
+  LIVE_RPS[$CONN]=$(median "${live_all[@]}") NOCHECK_RPS[$CONN]=$(median "${nocheck_all[@]}")
+  R1[$CONN]=$(ratio "${CHECK_RPS[$CONN]}" "${DIRECT_RPS[$CONN]}") R2[$CONN]=$(ratio "${NOCHECK_RPS[$CONN]}" "${LIVE_RPS[$CONN]}")
+  ERRS1[$CONN]=$errs1 ERRS2[$CONN]=$errs2
+  RUNS1[$CONN]="${check_all[*]} vs ${direct_all[*]}" RUNS2[$CONN]="${nocheck_all[*]} vs ${live_all[*]}"
+  [[ $CONN != "${CONN_LIST[0]}" ]] || { CHECK_FIRST=("${check_all[@]}"); NOCHECK_FIRST=("${nocheck_all[@]}"); }
+done
+if [[ $AUTH == both ]]; then
   stop_pid "$NOAUTH_PID"
   NOAUTH_PID=
   CHECK_OFF_RPS=$(median "${CHECK_OFF_ALL[@]}")
   NOCHECK_OFF_RPS=$(median "${NOCHECK_OFF_ALL[@]}")
-else
-  measure "broker GET /item?check=false$MAIN_TAG" "$BROKER_PID" "$WORK/report.lua" "$ITEM&check=false" 0
-  NOCHECK_ALL+=("$M_RPS")
 fi
-NOCHECK_RPS=$(median "${NOCHECK_ALL[@]}")
-R2=$(ratio "$NOCHECK_RPS" "$TRIVIAL_RPS")
 
 # 3. cold single flight
 COLD_LINES=()
@@ -411,7 +401,7 @@ for ((try = 1; try <= COLD_TRIES; try++)); do
   burst=$("${PIN_LOAD[@]}" python3 "$HERE/lib/burst.py" 127.0.0.1 "$BROKER_PORT" "$ITEM_PATH&check=false" "$BURST" \
     "$AUTH_HEADER")
   after=$("$REPO/scripts/local-s3-sts.sh" assume-role-count)
-  metric=$(curl -sS -m 10 -H "$AUTH_HEADER" "http://127.0.0.1:$BROKER_PORT/q/metrics" |
+  metric=$(curl -sS -m 10 -H "$AUTH_HEADER" "$(q_url "$BROKER_PORT" /q/metrics)" |
     awk '/^broker_sts_assume_role_total\{/ && /outcome="success"/ { print $NF + 0 }')
   DELTA=$((after - before))
   METRIC=${metric:-missing}
@@ -439,13 +429,16 @@ scan_broker_logs '"GET /item[^"]*"' 200 "${LOGS[@]}"
 
 # ---------------------------------------------------------------- results
 
-V1=$(verdict "$R1" "$TARGET_DIRECT")
-V2=$(verdict "$R2" "$TARGET_TRIVIAL")
+V1=met V2=met
+for c in "${CONN_LIST[@]}"; do
+  [[ $(verdict "${R1[$c]}" "$TARGET_DIRECT") == met && ${ERRS1[$c]} == 0 ]] || V1="**MISSED**"
+  [[ $(verdict "${R2[$c]}" "$TARGET_LIVE") == met && ${ERRS2[$c]} == 0 ]] || V2="**MISSED**"
+done
 V3=$([[ $DELTA == 1 && $BURST_OK == 1 ]] && echo met || echo "**MISSED**")
 V4=$([[ $BLOCKED == 0 ]] && echo met || echo "**MISSED**")
 V5A=met V5B=met
 if [[ $AUTH == both ]]; then
-  R5A=$(ratio "$CHECK_RPS" "$CHECK_OFF_RPS") R5B=$(ratio "$NOCHECK_RPS" "$NOCHECK_OFF_RPS")
+  R5A=$(ratio "$(median "${CHECK_FIRST[@]}")" "$CHECK_OFF_RPS") R5B=$(ratio "$(median "${NOCHECK_FIRST[@]}")" "$NOCHECK_OFF_RPS")
   V5A=$(verdict "$R5A" "$TARGET_AUTH") V5B=$(verdict "$R5B" "$TARGET_AUTH")
 fi
 case $AUTH in
@@ -462,17 +455,17 @@ TABLE=$(
   echo
   echo "| target | figure | verdict |"
   echo "| --- | --- | --- |"
-  echo "| 1. check=true >= $TARGET_DIRECT x direct HEAD (medians of $ROUNDS alternating rounds: ${CHECK_ALL[*]} vs ${DIRECT_ALL[*]}) | $CHECK_RPS / $DIRECT_RPS = **$R1** | $V1 |"
-  if [[ $AUTH == both ]]; then
-    echo "| 2. check=false >= $TARGET_TRIVIAL x trivial Quarkus (median of $ROUNDS rounds: ${NOCHECK_ALL[*]}) | $NOCHECK_RPS / $TRIVIAL_RPS = **$R2** | $V2 |"
-  else
-    echo "| 2. check=false >= $TARGET_TRIVIAL x trivial Quarkus | $NOCHECK_RPS / $TRIVIAL_RPS = **$R2** | $V2 |"
-  fi
+  for c in "${CONN_LIST[@]}"; do
+    echo "| 1. check=true >= $TARGET_DIRECT x direct HEAD, $c connections, 0 errors (medians of $ROUNDS alternating rounds: ${RUNS1[$c]}) | ${CHECK_RPS[$c]} / ${DIRECT_RPS[$c]} = **${R1[$c]}**, ${ERRS1[$c]} errors | $([[ $(verdict "${R1[$c]}" "$TARGET_DIRECT") == met && ${ERRS1[$c]} == 0 ]] && echo met || echo "**MISSED**") |"
+  done
+  for c in "${CONN_LIST[@]}"; do
+    echo "| 2. check=false >= $TARGET_LIVE x the liveness probe, $c connections, 0 errors (medians of $ROUNDS alternating rounds: ${RUNS2[$c]}) | ${NOCHECK_RPS[$c]} / ${LIVE_RPS[$c]} = **${R2[$c]}**, ${ERRS2[$c]} errors | $([[ $(verdict "${R2[$c]}" "$TARGET_LIVE") == met && ${ERRS2[$c]} == 0 ]] && echo met || echo "**MISSED**") |"
+  done
   echo "| 3. $BURST concurrent cold GETs -> exactly 1 AssumeRole, all 200 | +$DELTA at the gateway, metric $METRIC, all 200: $([[ $BURST_OK == 1 ]] && echo yes || echo no) | $V3 |"
   echo "| 4. no blocked-thread warnings | $BLOCKED | $V4 |"
   if [[ $AUTH == both ]]; then
-    echo "| 5a. check=true, auth on >= $TARGET_AUTH x auth off (medians of $ROUNDS alternating rounds: ${CHECK_ALL[*]} vs ${CHECK_OFF_ALL[*]}) | $CHECK_RPS / $CHECK_OFF_RPS = **$R5A** | $V5A |"
-    echo "| 5b. check=false, auth on >= $TARGET_AUTH x auth off (medians of $ROUNDS alternating rounds: ${NOCHECK_ALL[*]} vs ${NOCHECK_OFF_ALL[*]}) | $NOCHECK_RPS / $NOCHECK_OFF_RPS = **$R5B** | $V5B |"
+    echo "| 5a. check=true, auth on >= $TARGET_AUTH x auth off, ${CONN_LIST[0]} connections (medians of $ROUNDS alternating rounds: ${CHECK_FIRST[*]} vs ${CHECK_OFF_ALL[*]}) | **$R5A** | $V5A |"
+    echo "| 5b. check=false, auth on >= $TARGET_AUTH x auth off, ${CONN_LIST[0]} connections (medians of $ROUNDS alternating rounds: ${NOCHECK_FIRST[*]} vs ${NOCHECK_OFF_ALL[*]}) | **$R5B** | $V5B |"
   fi
   printf '%s\n' "${TEMPLATED_ROWS[@]}"
 )
@@ -484,7 +477,7 @@ if [[ ! -s $RESULTS ]]; then
 Re-run with `bench/item-bench.sh` (from any directory; JVM arguments such as `-Xmx256m` go to both services,
 durations and connections through `BENCH_*` variables, see the script's header). It boots a gateway of its own
 with `scripts/local-s3-sts.sh` (so that other test runs on the machine cannot fill, load or count on it), builds
-a copy of the checkout and `bench/trivial-app`, runs everything below in one go on 127.0.0.1, prints the tables,
+a copy of the checkout, runs everything below in one go on 127.0.0.1, prints the tables,
 appends them here and stops all it started. Each JVM first gets 60 s of load (on 2 cores the JIT is still busy
 30 s into the load), then each load run is a 5 s wrk warm-up and a 20 s measured run with 32 connections and 2
 threads, unless overridden. A full run takes about 10 minutes, more when runs disturbed by other work on the machine
@@ -497,10 +490,10 @@ What each comparison means:
    is the same HeadObject sent by wrk straight to RGW with a presigned HEAD URL (role credentials). Without
    pinning, the broker, RGW and wrk share the CPUs, so every cycle the broker spends is taken from RGW: the ratio
    weighs the broker's CPU per request against RGW's. Pinned, RGW has its own CPUs and the ratio says whether the
-   broker keeps up with it (target 0.8).
-2. **check=false vs trivial Quarkus**: no S3 call, so this is the broker's own cost (credentials lookup,
-   SigV4 presign, JSON, metrics, access log) against a Quarkus REST endpoint that returns a constant JSON object
-   on the event loop, same Quarkus, same JVM options (target 0.3).
+   broker keeps up with it (target 0.9).
+2. **check=false vs the liveness probe**: no S3 call, so this is the broker's own cost (credentials lookup,
+   SigV4 presign, JSON, metrics, the access and audit lines) against `GET /q/health/live` of the same broker, which
+   is not logged (target 0.4). Phases 1 and 2 run at each connection count (64 and 256).
 3. **cold single flight**: a fresh broker with `BROKER_PREFETCH_ON_START=false` gets N concurrent requests
    (all sent before the first answer comes back) while it has no credentials: the gateway must count exactly one
    more AssumeRole, and every request must answer 200.
@@ -511,7 +504,7 @@ What each comparison means:
    the ratio is what checking it costs (target 0.9).
 
 Columns: CPU figures are percent of one core over the measured run (the whole machine is nproc x 100%); "service" is
-the broker or the trivial app ("ms/req": its CPU time per request), "Ceph" is radosgw + OSD + monitor, "wrk" the
+the broker ("ms/req": its CPU time per request), "Ceph" is radosgw + OSD + monitor, "wrk" the
 load generator, "other" the rest of "machine busy": other work on the machine (another engineer's build or tests)
 plus the kernel's share of loopback networking. A measured run with more than 20% "other" is listed as disturbed
 under its table: run again when the machine is quiet. The load average counts the benchmark's own threads too, so
@@ -529,7 +522,7 @@ REPORT=$(
   ((RETRIED == 0)) || echo "- $RETRIED measured runs were disturbed by other work and measured again; the table has the last of each"
   echo "- gateway: $(gateway_desc)"
   echo "- CPU pinning: $PINNING"
-  echo "- wrk: $THREADS threads, $CONNECTIONS connections, JVM warm-up ${JVM_WARMUP}s after each start, then per run warm-up $WARMUP and measured $DURATION; direct HEAD signed with $DIRECT_SIGNER credentials"
+  echo "- wrk: $THREADS threads, ${CONN_LIST[*]} connections, JVM warm-up ${JVM_WARMUP}s after each start, then per run warm-up $WARMUP and measured $DURATION; direct HEAD signed with $DIRECT_SIGNER credentials; the broker writes its access and audit lines (console, batched: broker.log.flush-interval)"
   echo "- auth (BENCH_AUTH=$AUTH): $AUTH_LINE"
   echo
   echo "$TABLE"

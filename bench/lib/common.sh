@@ -119,22 +119,35 @@ wait_http() { # url pid what: until the URL answers 200 (max 90 s), failing earl
   die "$what did not answer $url within 90 s"
 }
 
-# Runs a Quarkus app on 127.0.0.1:PORT until PATH answers 200; the pid goes into variable VAR first, so that the
+# Where a broker's health probes and metrics (/q/...) answer: its HTTP port, as the broker serves them today. The
+# switch to Quarkus' management interface is this one line: MANAGEMENT_OFFSET=1000 (or BENCH_MANAGEMENT_OFFSET=1000 for
+# one run) serves them on the HTTP port + 1000 (QUARKUS_MANAGEMENT_PORT, which start_quarkus sets).
+MANAGEMENT_OFFSET=${BENCH_MANAGEMENT_OFFSET:-0}
+q_url() { # http-port path (/q/...)
+  echo "http://127.0.0.1:$(($1 + MANAGEMENT_OFFSET))$2"
+}
+
+# Runs a Quarkus app on 127.0.0.1:PORT until PATH answers 200 (a /q/ path where q_url says); the pid goes into variable VAR first, so that the
 # clean-up stops it even if it never gets ready. It runs from the work dir, so that no .env or config/ of the
 # caller's cwd is picked up. With LOG_PIPE=1 its log goes through a pipe (as to a container runtime), so that the
 # log file's disk writes are cat's, not the JVM's.
 start_quarkus() { # var name port log path command...
-  local var=$1 name=$2 port=$3 out=$4 path=$5
+  local var=$1 name=$2 port=$3 out=$4 path=$5 url env=(QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$3")
   shift 5
   port_busy "$port" && die "127.0.0.1:$port ($name) is in use: set its port (see the script's header)"
+  url="http://127.0.0.1:$port$path"
+  if ((MANAGEMENT_OFFSET)); then
+    env+=(QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$((port + MANAGEMENT_OFFSET)))
+    [[ $path != /q/* ]] || url=$(q_url "$port" "$path")
+  fi
   printf '\n===== %s: %s start %s\n' "$SELF" "$name" "$(date -Is)" >>"$out"
   if [[ ${LOG_PIPE:-0} == 1 ]]; then
-    (cd "$WORK" && exec env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port" "$@") > >(exec cat >>"$out") 2>&1 &
+    (cd "$WORK" && exec env "${env[@]}" "$@") > >(exec cat >>"$out") 2>&1 &
   else
-    (cd "$WORK" && exec env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$port" "$@") >>"$out" 2>&1 &
+    (cd "$WORK" && exec env "${env[@]}" "$@") >>"$out" 2>&1 &
   fi
   printf -v "$var" '%s' "$!"
-  wait_http "http://127.0.0.1:$port$path" "${!var}" "$name"
+  wait_http "$url" "${!var}" "$name"
 }
 
 # The first lines of a run's report: its date (describe_machine) and its command (command_line), with the build.

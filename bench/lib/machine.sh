@@ -30,7 +30,10 @@ describe_machine() {
 
 # ---------------------------------------------------------------- CPU accounting
 
-# CPU seconds (user+sys) used so far by a set of pids; missing pids count 0.
+# CPU seconds (user+sys) used so far by a set of pids: utime + stime of /proc/PID/stat, which count every thread of
+# the process, those that have exited included; missing pids count 0. The one measure of CPU for every process the
+# benchmarks compare (the broker, nginx's master and workers, Ceph, the load): in clock ticks (10 ms), so a span
+# must use tens of ticks for a figure to mean something (100 MiB through nginx: 40-90).
 cpu_of() {
   local tck total=0 pid t
   tck=$(getconf CLK_TCK)
@@ -68,16 +71,25 @@ thread_ticks() {
     END { for (n in t) print n "\t" t[n] }' || true
 }
 
+# Voluntary context switches of each thread group of a pid ("group<TAB>switches"): how often its threads went to
+# sleep, so how often something had to wake them (a log writer woken per record shows here).
+thread_switches() {
+  cat /proc/"$1"/task/*/status 2>/dev/null | awk -F'\t' '$1 == "Name:" { n = $2; sub(/[-#0-9]+$/, "", n) }
+      $1 == "voluntary_ctxt_switches:" { t[n] += $2 } END { for (n in t) print n "\t" t[n] }' || true
+}
+
 # A measured span, cpu_begin before and cpu_end after it, both called in this shell (never in $(...): see
-# children_cpu). cpu_end sets, in percent of one core over the span: CPU_SVC (the service's pid, may be empty),
+# children_cpu). cpu_end sets, in percent of one core over the span: CPU_SVC (the service's processes, may be none),
 # CPU_CEPH, CPU_CL (this shell's children: the load), CPU_BUSY (the machine) and CPU_OTHER (what none of them
-# used: other work on the machine, and the kernel's share of loopback networking); CPU_EL (seconds, from CPU_T0
-# to CPU_T1), and the service's thread ticks before and after (CPU_H0, CPU_H1).
-cpu_begin() { # service-pid
-  CPU_PID=$1 CPU_H0=
+# used: other work on the machine, and the kernel's share of loopback networking); the CPU seconds themselves,
+# unrounded: CPU_SVC_S, CPU_CEPH_S, CPU_CL_S (ratios and ms/MiB come from these, not from the rounded percentages);
+# CPU_EL (seconds, from CPU_T0 to CPU_T1), and the first service pid's thread ticks before and after (CPU_H0, CPU_H1).
+cpu_begin() { # service-pid... (a service of several processes, e.g. nginx's master and workers: all of them)
+  CPU_PIDS=("$@") CPU_H0=
+  CPU_PID=${1:-}
   [[ -z $CPU_PID ]] || CPU_H0=$(thread_ticks "$CPU_PID")
   CPU_J0=$(machine_jiffies) CPU_L0=$(machine_jiffies "${LOAD_CPUS[@]}") CPU_E0=$(machine_jiffies "${CEPH_CPUS[@]}")
-  CPU_B0=$(cpu_of "$CPU_PID")
+  CPU_B0=$(cpu_of "${CPU_PIDS[@]}")
   # shellcheck disable=SC2046 # one pid a word
   CPU_C0=$(cpu_of $(ceph_pids))
   children_cpu CPU_W0
@@ -89,14 +101,14 @@ cpu_end() { # uses-ceph(0|1)
   local w1 b1 c1 j1 l1 e1
   CPU_T1=$EPOCHREALTIME
   children_cpu w1
-  b1=$(cpu_of "$CPU_PID")
+  b1=$(cpu_of "${CPU_PIDS[@]}")
   # shellcheck disable=SC2046
   c1=$(cpu_of $(ceph_pids))
   j1=$(machine_jiffies) l1=$(machine_jiffies "${LOAD_CPUS[@]}") e1=$(machine_jiffies "${CEPH_CPUS[@]}")
   CPU_H1=
   [[ -z $CPU_PID ]] || CPU_H1=$(thread_ticks "$CPU_PID")
   # shellcheck disable=SC2153 # children_cpu set CPU_W0
-  read -r CPU_SVC CPU_CEPH CPU_CL CPU_BUSY CPU_OTHER CPU_EL <<<"$(awk -v t0="$CPU_T0" -v t1="$CPU_T1" -v b0="$CPU_B0" \
+  read -r CPU_SVC CPU_CEPH CPU_CL CPU_BUSY CPU_OTHER CPU_EL CPU_SVC_S CPU_CEPH_S CPU_CL_S <<<"$(awk -v t0="$CPU_T0" -v t1="$CPU_T1" -v b0="$CPU_B0" \
     -v b1="$b1" -v c0="$CPU_C0" -v c1="$c1" -v w0="$CPU_W0" -v w1="$w1" -v j0="$CPU_J0" -v j1="$j1" -v l0="$CPU_L0" \
     -v l1="$l1" -v e0="$CPU_E0" -v e1="$e1" -v n="$NPROC" -v nl="${#LOAD_CPUS[@]}" -v ne="${#CEPH_CPUS[@]}" -v uc="$1" '
     function pct(x, y, k) { split(x, a, " "); split(y, b, " "); return b[2] > a[2] ? 100 * k * (b[1] - a[1]) / (b[2] - a[2]) : 0 }
@@ -106,7 +118,8 @@ cpu_end() { # uses-ceph(0|1)
       busy = pct(j0, j1, n)
       if (nl) other = pct(l0, l1, nl) - svc - cl + (uc ? pct(e0, e1, ne) - ceph : 0)
       else other = busy - svc - ceph - cl
-      printf "%.0f %.0f %.0f %.0f %.0f %s\n", svc, ceph, cl, busy, (other > 0 ? other : 0), el
+      printf "%.0f %.0f %.0f %.0f %.0f %s %.2f %.2f %.2f\n", svc, ceph, cl, busy, (other > 0 ? other : 0), el,
+        b1 - b0, c1 - c0, w1 - w0
     }')"
 }
 
@@ -148,4 +161,15 @@ pin_setup() {
   PIN_LOAD=(taskset -c "$PIN_LOAD_SET")
   mapfile -t CEPH_CPUS < <(seq 0 $((NPROC / 2 - 1)))
   mapfile -t LOAD_CPUS < <(seq $((NPROC / 2)) $((NPROC - 1)))
+}
+
+# pin_setup, and this script on the load's half (so every process it starts after this: the broker, nginx, curl,
+# wrk); sets PINNING for the report.
+pin_script() {
+  if pin_setup; then
+    taskset -c -p "$PIN_LOAD_SET" $$ >/dev/null || die "could not pin this script"
+    PINNING="Ceph on CPUs $PIN_CEPH_SET; this script and what it starts on CPUs $PIN_LOAD_SET"
+  else
+    PINNING="none: everything shares all $NPROC CPUs"
+  fi
 }

@@ -303,6 +303,24 @@ public interface BrokerConfig {
         @DurationMin(millis = 1, message = "must be positive")
         Duration idleTimeout();
 
+        /**
+         * The least rate, per second, at which a client must send its body: an upload that gets less within a window
+         * of {@code idle-timeout} while it waits for its client is cut with 408 RequestTimeout and leaves nothing. 1K
+         * (8 kbit/s) is about what a GPRS uplink sends on a single time slot, the slowest mobile link still in use,
+         * and twice Apache's mod_reqtimeout MinRate; a client that trickles a byte every 50 s sends 50,000 times
+         * less. 0 turns the bound off (the idle timeout still holds).
+         */
+        @WithDefault("1K")
+        MemorySize minRate();
+
+        /**
+         * Part buffers one caller may hold at once; its further chunked PUTs and forms wait as when the pool is full.
+         * Unset: all but one of the pool (3 of 4 by default), so that one caller's uploads, however slow, always
+         * leave a buffer to the others; the whole pool when {@code broker.auth.mode=none}, where every request is the
+         * same caller.
+         */
+        OptionalInt buffersPerCaller();
+
         /** Canned ACL for uploaded objects, e.g. bucket-owner-full-control when the bucket belongs to another account. */
         Optional<String> acl();
     }
@@ -310,5 +328,19 @@ public interface BrokerConfig {
     enum Checksums {
         WHEN_SUPPORTED,
         WHEN_REQUIRED
+    }
+
+    Log log();
+
+    /** The console log: access log, audit log and every other record. */
+    interface Log {
+        /**
+         * Records are written in batches this often by one background thread (and everything left when the broker
+         * exits), so that a request's log lines wake no thread: docs/decisions/0026-batched-log-writes.md.
+         */
+        @WithDefault("200MS")
+        @DurationMin(millis = 1, message = "must be positive")
+        @DurationMax(seconds = 60, message = "must be at most 60 seconds")
+        Duration flushInterval();
     }
 }

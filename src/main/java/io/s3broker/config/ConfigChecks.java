@@ -55,6 +55,9 @@ public class ConfigChecks {
         if (upload.maxSize().asLongValue() > upload.partSize().asLongValue() * 10_000) {
             problems.add("broker.upload.max-size needs more than 10000 parts of broker.upload.part-size (the S3 limit)");
         }
+        if (upload.buffersPerCaller().isPresent() && upload.buffersPerCaller().getAsInt() < 1) {
+            problems.add("broker.upload.buffers-per-caller must be at least 1");
+        }
         if (upload.idleTimeout().compareTo(httpIdleTimeout) >= 0) {
             // Else the connection of a stalled upload is closed first, and its client never gets the 408.
             problems.add("broker.upload.idle-timeout (" + upload.idleTimeout() + ") must be shorter than"

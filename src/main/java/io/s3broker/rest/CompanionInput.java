@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
-import io.s3broker.s3.MultipartUploads;
+import io.s3broker.s3.S3Store;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
@@ -159,12 +159,12 @@ final class CompanionInput {
      * The size of the object {@code parts} make from what S3 {@code held}; 400 unless every part is one S3 holds,
      * with the same ETag, so that none can be swapped for a larger one before the parts are assembled.
      */
-    static long heldSize(List<CompletedPart> parts, List<MultipartUploads.Part> held) {
-        Map<Integer, MultipartUploads.Part> byNumber = new HashMap<>();
+    static long heldSize(List<CompletedPart> parts, List<S3Store.Part> held) {
+        Map<Integer, S3Store.Part> byNumber = new HashMap<>();
         held.forEach(part -> byNumber.put(part.partNumber(), part));
         long size = 0;
         for (CompletedPart part : parts) {
-            MultipartUploads.Part stored = byNumber.get(part.partNumber());
+            S3Store.Part stored = byNumber.get(part.partNumber());
             if (stored == null || !bareEtag(stored.etag()).equals(bareEtag(part.eTag()))) {
                 throw BrokerException.invalid("parts", "part " + part.partNumber() + " is not one S3 holds with that"
                         + " ETag");

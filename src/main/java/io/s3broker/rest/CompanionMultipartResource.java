@@ -22,7 +22,6 @@ import org.jboss.resteasy.reactive.ResponseHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.s3broker.access.AccessDenied;
@@ -33,13 +32,19 @@ import io.s3broker.config.BrokerConfig;
 import io.s3broker.credentials.Access;
 import io.s3broker.credentials.CachedCredentials;
 import io.s3broker.credentials.ScopeCredentials;
+import io.s3broker.rest.CompanionAnswers.CompletedUpload;
+import io.s3broker.rest.CompanionAnswers.CreatedUpload;
+import io.s3broker.rest.CompanionAnswers.PresignedPart;
+import io.s3broker.rest.CompanionAnswers.PresignedParts;
+import io.s3broker.rest.CompanionAnswers.UploadedPart;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
-import io.s3broker.s3.MultipartUploads;
 import io.s3broker.s3.ObjectLocation;
 import io.s3broker.s3.OpenUploads;
 import io.s3broker.s3.PresignedUrl;
+import io.s3broker.s3.S3Store;
 import io.s3broker.s3.UrlPresigner;
+import io.s3broker.s3.WriteTarget;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -56,7 +61,7 @@ public class CompanionMultipartResource {
     private final AccessPolicy access;
     private final RequestValidator validate;
     private final UrlPresigner presigner;
-    private final MultipartUploads multipart;
+    private final S3Store store;
     private final OpenUploads open;
     private final Audit audit;
     private final CompanionInput input;
@@ -68,11 +73,11 @@ public class CompanionMultipartResource {
     private final long maxSize;
 
     public CompanionMultipartResource(AccessPolicy access, RequestValidator validate, UrlPresigner presigner,
-            MultipartUploads multipart, OpenUploads open, Audit audit, ObjectMapper json, BrokerConfig config) {
+            S3Store store, OpenUploads open, Audit audit, ObjectMapper json, BrokerConfig config) {
         this.access = access;
         this.validate = validate;
         this.presigner = presigner;
-        this.multipart = multipart;
+        this.store = store;
         this.open = open;
         this.audit = audit;
         this.maxSize = config.upload().maxSize().asLongValue();
@@ -82,37 +87,6 @@ public class CompanionMultipartResource {
         this.keys = new CompanionKeys(config.companion().keyPrefix());
         this.expiry = config.presign().defaultExpiry();
         this.acl = config.upload().acl();
-    }
-
-    /** POST /s3/multipart. */
-    public record CreatedUpload(String key, String uploadId, String bucket) {
-    }
-
-    /** One element of GET /s3/multipart/{uploadId}: the names of the SDK's Part, as Companion answers them. */
-    public record UploadedPart(@JsonProperty("PartNumber") int partNumber, @JsonProperty("ETag") String etag,
-            @JsonProperty("Size") long size, @JsonProperty("LastModified") Instant lastModified) {
-    }
-
-    /** GET /s3/multipart/{uploadId}/{partNumber}. */
-    public record PresignedPart(String url, long expires) {
-
-        @Override
-        public String toString() {
-            return "PresignedPart[expires=" + expires + "]";
-        }
-    }
-
-    /** GET /s3/multipart/{uploadId}/batch: URLs by part number. */
-    public record PresignedParts(Map<String, String> presignedUrls) {
-
-        @Override
-        public String toString() {
-            return "PresignedParts" + presignedUrls.keySet();
-        }
-    }
-
-    /** POST /s3/multipart/{uploadId}/complete. */
-    public record CompletedUpload(String location, String key, String bucket) {
     }
 
     @POST
@@ -135,7 +109,8 @@ public class CompanionMultipartResource {
         // The allow-list decides before any STS or S3 call.
         ScopeCredentials scope = access.authorize(caller, Access.WRITE, "companion-create", target, object.key());
         return signer(scope)
-                .flatMap(signer -> multipart.create(object, contentType, acl, scope).invoke(uploadId -> {
+                .flatMap(signer -> uni(() -> store.createMultipartUpload(new WriteTarget(object, contentType, acl,
+                        scope))).invoke(uploadId -> {
                     open.created(uploadId, caller.name(), object, scope);
                     audit.granted(caller, "companion-create", target, object.key(), null,
                             signer.credentials().accessKeyId());
@@ -158,7 +133,7 @@ public class CompanionMultipartResource {
     @APIResponse(responseCode = "504", ref = "Error")
     public Uni<List<UploadedPart>> parts(RoutingContext ctx, @RestPath String uploadId, @RestQuery String key) {
         Owned upload = owned(ctx, "companion-list", uploadId, key);
-        return multipart.listParts(upload.object(), upload.uploadId(), 0, upload.scope())
+        return uni(() -> store.listParts(upload.object(), upload.uploadId(), 0, upload.scope()))
                 .invoke(ignored -> open.checked(upload.uploadId(), upload.caller().name(), upload.object(), upload.scope()))
                 .map(parts -> parts.stream()
                         .map(p -> new UploadedPart(p.partNumber(), p.etag(), p.size(), p.lastModified())).toList());
@@ -226,10 +201,10 @@ public class CompanionMultipartResource {
         List<CompletedPart> parts = input.completedParts(input.parse(body));
         // The parts S3 holds say how large the object would be: the client's word is not enough.
         return signer(upload.scope())
-                .flatMap(signer -> multipart.listParts(upload.object(), upload.uploadId(), 0, upload.scope())
+                .flatMap(signer -> uni(() -> store.listParts(upload.object(), upload.uploadId(), 0, upload.scope()))
                         .flatMap(held -> withinMaxSize(upload, parts, held))
-                        .flatMap(ignored -> multipart.complete(upload.object(), upload.uploadId(), parts,
-                                upload.scope()))
+                        .flatMap(ignored -> uni(() -> store.completeMultipartUpload(upload.object(),
+                                upload.uploadId(), parts, upload.scope())).map(S3Store.Completed::location))
                         .invoke(location -> {
                             open.ended(upload.uploadId());
                             audit.granted(upload.caller(), "companion-complete", upload.object().bucket(),
@@ -243,14 +218,14 @@ public class CompanionMultipartResource {
      * before the call) and they add up to at most {@code broker.upload.max-size}; otherwise the upload is aborted,
      * leaving nothing, and the answer is 413 (or 400 for a part S3 does not hold).
      */
-    private Uni<Void> withinMaxSize(Owned upload, List<CompletedPart> parts, List<MultipartUploads.Part> held) {
+    private Uni<Void> withinMaxSize(Owned upload, List<CompletedPart> parts, List<S3Store.Part> held) {
         long size = CompanionInput.heldSize(parts, held);
         if (size <= maxSize) {
             return Uni.createFrom().voidItem();
         }
         audit.denied(upload.caller(), "companion-complete", upload.object().bucket(), upload.object().key(),
                 "parts of " + size + " bytes, over broker.upload.max-size");
-        return multipart.abort(upload.object(), upload.uploadId(), upload.scope())
+        return uni(() -> store.abortMultipartUpload(upload.object(), upload.uploadId(), upload.scope()))
                 .invoke(ignored -> open.ended(upload.uploadId()))
                 .map(ignored -> {
                     throw new BrokerException(ErrorCode.PAYLOAD_TOO_LARGE, "The parts add up to " + size
@@ -273,7 +248,8 @@ public class CompanionMultipartResource {
     public Uni<Map<String, Object>> abort(RoutingContext ctx, @RestPath String uploadId, @RestQuery String key) {
         Owned upload = owned(ctx, "companion-abort", uploadId, key);
         return signer(upload.scope())
-                .flatMap(signer -> multipart.abort(upload.object(), upload.uploadId(), upload.scope())
+                .flatMap(signer -> uni(() -> store.abortMultipartUpload(upload.object(), upload.uploadId(),
+                        upload.scope()))
                         .invoke(ignored -> {
                             open.ended(upload.uploadId());
                             audit.granted(upload.caller(), "companion-abort", upload.object().bucket(),
@@ -319,7 +295,7 @@ public class CompanionMultipartResource {
      */
     private Uni<List<PresignedUrl>> signParts(Owned upload, List<Integer> numbers) {
         Uni<Void> known = open.find(upload.uploadId()).isPresent() ? Uni.createFrom().voidItem()
-                : multipart.listParts(upload.object(), upload.uploadId(), 1, upload.scope())
+                : uni(() -> store.listParts(upload.object(), upload.uploadId(), 1, upload.scope()))
                         .invoke(ignored -> open.checked(upload.uploadId(), upload.caller().name(), upload.object(),
                                 upload.scope()))
                         .replaceWithVoid();
@@ -337,6 +313,10 @@ public class CompanionMultipartResource {
     /** Credentials of the scope that cover a URL of the default lifetime if they can (a URL never outlives them). */
     private Uni<CachedCredentials> signer(ScopeCredentials scope) {
         return Uni.createFrom().completionStage(() -> scope.cache().get(expiry));
+    }
+
+    private static <T> Uni<T> uni(java.util.function.Supplier<java.util.concurrent.CompletionStage<T>> call) {
+        return Uni.createFrom().completionStage(call);
     }
 
     private String bucket() {

@@ -4,8 +4,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,9 +12,6 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.s3broker.access.AccessPolicy;
-import io.s3broker.access.Audit;
-import io.s3broker.access.CallerLimits;
-import io.s3broker.auth.Caller;
 import io.s3broker.config.BrokerConfig;
 import io.s3broker.logging.LogText;
 import io.s3broker.credentials.Access;
@@ -24,14 +19,14 @@ import io.s3broker.credentials.ScopeCredentials;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
 import io.s3broker.s3.ObjectLocation;
+import io.s3broker.s3.WriteTarget;
 import io.s3broker.upload.BodyLength;
+import io.s3broker.upload.UploadRequest;
 import io.s3broker.upload.UploadResult;
 import io.s3broker.upload.UploadService;
-import io.s3broker.upload.UploadTarget;
 import io.s3broker.upload.form.FilePart;
 import io.s3broker.upload.form.StreamingFormDecoder;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.vertx.MultiHelper;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -60,18 +55,14 @@ public class UploadRoutes {
     private final UploadService uploads;
     private final RouteResponses responses;
     private final AccessPolicy access;
-    private final CallerLimits limits;
-    private final Audit audit;
     private final Optional<String> acl;
 
     public UploadRoutes(RequestValidator validate, UploadService uploads, RouteResponses responses, AccessPolicy access,
-            CallerLimits limits, Audit audit, BrokerConfig config) {
+            BrokerConfig config) {
         this.validate = validate;
         this.uploads = uploads;
         this.responses = responses;
         this.access = access;
-        this.limits = limits;
-        this.audit = audit;
         this.acl = config.upload().acl();
     }
 
@@ -87,7 +78,7 @@ public class UploadRoutes {
         Context context = Vertx.currentContext();
         HttpServerRequest request = ctx.request();
         request.pause();
-        UploadTarget target;
+        WriteTarget target;
         long length;
         try {
             ObjectLocation location = validate.location(query(ctx, "bucket"), query(ctx, "key"), query(ctx, "region"));
@@ -97,36 +88,20 @@ public class UploadRoutes {
             respondError(ctx, e);
             return;
         }
-        start(ctx, target, BodyLength.declared(length), body(request, ctx), context, CompletableFuture.completedFuture(null));
+        start(ctx, target, BodyLength.declared(length), body(request, ctx), context);
     }
 
     /** The upload's target, once the caller's write allow-list covers it (checked before any STS or S3 call). */
-    private UploadTarget authorize(RoutingContext ctx, ObjectLocation location, String declaredType) {
+    private WriteTarget authorize(RoutingContext ctx, ObjectLocation location, String declaredType) {
         String type = validate.contentType(declaredType).orElse(OCTET_STREAM);
         ScopeCredentials scope = access.authorize(CallerFilter.caller(ctx), Access.WRITE, "upload", location.bucket(),
                 location.key());
-        return new UploadTarget(location, type, acl, scope);
+        return new WriteTarget(location, Optional.of(type), acl, scope);
     }
 
-    /** Runs the upload within the caller's uploads in flight, and audits it once its credentials are known. */
-    private void start(RoutingContext ctx, UploadTarget target, BodyLength length, Multi<Buffer> body, Context context,
-            CompletionStage<Void> commitGate) {
-        Caller caller = CallerFilter.caller(ctx);
-        Runnable release;
-        try {
-            release = limits.startUpload(caller);
-        } catch (RuntimeException e) {
-            respondError(ctx, e);
-            return;
-        }
-        Uni.createFrom().completionStage(() -> target.credentials().cache().get())
-                .invoke(credentials -> audit.granted(caller, "upload", target.location().bucket(),
-                        target.location().key(), null, credentials.credentials().accessKeyId()))
-                .flatMap(ignored -> uploads.upload(target, length, body, context, commitGate))
-                .onTermination().invoke(release)
-                // The one way back for an outcome: the request's handlers and response belong to its event loop
-                // (docs/decisions/0004-uploads-as-vertx-routes.md).
-                .emitOn(command -> context.runOnContext(ignored -> command.run()))
+    /** Hands the upload to the engine as one request; its answer comes back on the request's context. */
+    private void start(RoutingContext ctx, WriteTarget target, BodyLength length, Multi<Buffer> body, Context context) {
+        uploads.upload(new UploadRequest(CallerFilter.caller(ctx), target, length, body, context))
                 .subscribe().with(done -> created(ctx, done), error -> respondError(ctx, error));
     }
 
@@ -143,7 +118,7 @@ public class UploadRoutes {
         }
         Form form = new Form(ctx, context);
         try {
-            new StreamingFormDecoder(request, declaredLength(request), form);
+            new StreamingFormDecoder(request, type, declaredLength(request), form);
         } catch (BrokerException e) {
             respondError(ctx, e);
             return;
@@ -155,11 +130,13 @@ public class UploadRoutes {
         request.resume();
     }
 
-    /** One multipart form as it streams by: its fields, then exactly one file part, the last. */
+    /**
+     * One multipart form as it streams by: its fields, then exactly one file part, the last. Once the file has
+     * started, the decoder tells the upload itself, through the file's stream, whether the form ended validly.
+     */
     private final class Form implements StreamingFormDecoder.Listener {
         private final RoutingContext ctx;
         private final Context context;
-        private CompletableFuture<Void> commitGate;
 
         Form(RoutingContext ctx, Context context) {
             this.ctx = ctx;
@@ -168,54 +145,26 @@ public class UploadRoutes {
 
         @Override
         public void fileStarted(String partName, String contentType, Map<String, String> fields, FilePart part) {
-            commitGate = new CompletableFuture<>();
             try {
                 ObjectLocation location = destination(partName, fields);
-                UploadTarget target = authorize(ctx, location, contentType);
+                WriteTarget target = authorize(ctx, location, contentType);
                 Multi<Buffer> file = part.stream().onRequest().invoke(ignored -> continueIfExpected(ctx));
-                start(ctx, target, BodyLength.atLeast(part.leastSize()), file, context, commitGate);
+                start(ctx, target, BodyLength.atLeast(part.leastSize()), file, context);
             } catch (RuntimeException e) {
-                commitGate.completeExceptionally(e);
                 respondError(ctx, e);
             }
         }
 
         @Override
-        public void ended(Map<String, String> fields) {
-            if (commitGate == null) {
-                respondError(ctx, new BrokerException(ErrorCode.MISSING_PARAMETER,
-                        "Missing the file part: send the object as a form part named 'files' or 'file'"));
-                return;
-            }
-            commitGate.complete(null);
-        }
-
-        @Override
-        public void partAfterFile(String partName, boolean isFile) {
-            reject(new BrokerException(ErrorCode.INVALID_REQUEST, isFile ? "The form must have exactly one file part"
-                    : "Form fields must come before the file part (or be given as query parameters), because the file"
-                            + " is streamed as it arrives: [" + partName + "] came after it"));
+        public void endedWithoutFile() {
+            respondError(ctx, new BrokerException(ErrorCode.MISSING_PARAMETER,
+                    "Missing the file part: send the object as a form part named 'files' or 'file'"));
         }
 
         @Override
         public void failed(Throwable error) {
-            BrokerException invalid = new BrokerException(ErrorCode.INVALID_REQUEST,
-                    "Malformed multipart form or broken connection: " + error.getMessage(), error);
-            if (commitGate != null) {
-                // The upload aborts through its own stream and answers once nothing is left in S3.
-                commitGate.completeExceptionally(invalid);
-            } else {
-                respondError(ctx, invalid);
-            }
-        }
-
-        private void reject(BrokerException e) {
-            if (commitGate != null && !commitGate.isDone()) {
-                // The upload aborts and answers with this error once nothing is left in S3.
-                commitGate.completeExceptionally(e);
-            } else {
-                respondError(ctx, e);
-            }
+            respondError(ctx, new BrokerException(ErrorCode.INVALID_REQUEST,
+                    "Malformed multipart form or broken connection: " + error.getMessage(), error));
         }
 
         private ObjectLocation destination(String partName, Map<String, String> fields) {

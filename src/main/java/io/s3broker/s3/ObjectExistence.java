@@ -61,7 +61,7 @@ public class ObjectExistence {
     private Uni<Void> whichIsMissing(RegionClients region, ObjectLocation object, ScopeCredentials scope) {
         HeadBucketRequest head = HeadBucketRequest.builder()
                 .bucket(object.bucket())
-                .overrideConfiguration(o -> o.apiCallTimeout(timeout).credentialsProvider(scope.provider()))
+                .overrideConfiguration(S3Store.signedBy(scope, timeout))
                 .build();
         return Uni.createFrom().completionStage(() -> calls.timed("HeadBucket", () -> region.retrying().headBucket(head)))
                 .onItemOrFailure().transformToUni((found, error) -> {

@@ -48,14 +48,14 @@ public class OpenUploads {
     }
 
     private final Cache<String, Upload> byId = Caffeine.newBuilder().maximumSize(MAX_UPLOADS).build();
-    private final MultipartUploads uploads;
+    private final S3Store store;
     private final Optional<Duration> abandonedAfter;
     private final Vertx vertx;
     private final Clock clock = Clock.systemUTC();
     private long timer = -1;
 
-    public OpenUploads(MultipartUploads uploads, BrokerConfig config, Vertx vertx) {
-        this.uploads = uploads;
+    public OpenUploads(S3Store store, BrokerConfig config, Vertx vertx) {
+        this.store = store;
         this.abandonedAfter = config.companion().abandonedAfter();
         this.vertx = vertx;
     }
@@ -109,8 +109,8 @@ public class OpenUploads {
             return Uni.createFrom().item(0);
         }
         return Multi.createFrom().iterable(old)
-                .onItem().transformToUniAndConcatenate(upload -> uploads.abort(upload.object(), upload.uploadId(),
-                        upload.scope())
+                .onItem().transformToUniAndConcatenate(upload -> Uni.createFrom().completionStage(() -> store
+                        .abortMultipartUpload(upload.object(), upload.uploadId(), upload.scope()))
                         .map(ignored -> 1)
                         .onFailure(failure -> failure instanceof S3Failure s3 && s3.kind() == S3Failure.Kind.NO_SUCH_KEY)
                         .recoverWithItem(0)

@@ -46,16 +46,13 @@ final class PartAssembler {
     private int guarded;
     private int guardFrom;
 
-    /**
-     * @param length what is known of the body's length
-     * @param single whether a body of known length goes as one part (one PutObject)
-     */
-    PartAssembler(BodyLength length, boolean single, long partSize, long maxSize) {
+    /** @param length what is known of the body's length */
+    PartAssembler(BodyLength length, long partSize, long maxSize) {
         this.exact = length.exact();
         this.partSize = partSize;
         this.maxSize = maxSize;
         if (exact >= 0) {
-            firstSize = single ? exact : Math.min(partSize, exact);
+            firstSize = Math.min(partSize, exact);
             firstKnown = true;
         } else if (length.least() >= partSize) {
             // A form with a Content-Length: all but its framing goes as one part, as cheap to store as one object.

@@ -33,6 +33,8 @@ final class StreamedPart implements AsyncRequestBody {
     private long waitingBytes;
     private Subscriber<? super ByteBuffer> sdk;
     private long requested;
+    /** Whether the part's call was made (perhaps still waiting for the multipart upload to be created). */
+    private boolean called;
     private boolean complete;
     private boolean completed;
     private Throwable failure;
@@ -51,6 +53,15 @@ final class StreamedPart implements AsyncRequestBody {
     /** Slices the SDK asked for and has not had, minus those waiting here: what the client may be asked for. */
     long wanted() {
         return sdk == null ? 0 : Math.max(0, requested - waiting.size());
+    }
+
+    boolean called() {
+        return called;
+    }
+
+    /** The part's call is being made: its bytes are the call's from now on. */
+    void calling() {
+        called = true;
     }
 
     boolean cancelled() {

@@ -11,6 +11,10 @@ public final class UploadFailure extends RuntimeException {
         BROKEN_BODY,
         /** The client sent nothing for {@code broker.upload.idle-timeout} while its body was wanted. */
         IDLE,
+        /** The client sent less than {@code broker.upload.min-rate} over an idle timeout while its body was wanted. */
+        TOO_SLOW,
+        /** The form turned out invalid after its file had started: a part after it, or a broken end. */
+        REJECTED,
         /** No part buffer became free within {@code broker.upload.buffer-wait}; nothing was read. */
         BUSY,
         SHUTTING_DOWN
@@ -37,6 +41,11 @@ public final class UploadFailure extends RuntimeException {
 
     public static UploadFailure idle(Duration timeout) {
         return new UploadFailure(Kind.IDLE, "The upload sent nothing for " + timeout.toSeconds() + " s; it was aborted");
+    }
+
+    public static UploadFailure tooSlow(long bytes, Duration window, long minRate) {
+        return new UploadFailure(Kind.TOO_SLOW, "The upload sent " + bytes + " bytes in " + window.toSeconds()
+                + " s, less than the least rate of " + minRate + " bytes per second; it was aborted");
     }
 
     public static UploadFailure busy(Duration wait) {

@@ -13,8 +13,8 @@ public interface UploadObserver {
 
     /**
      * An upload that {@link #started} ended without storing anything; {@code reason} is a short lower-case name:
-     * an {@link UploadFailure.Kind} (too_large, broken_body, idle, busy, shutting_down), {@code rejected} (the
-     * form turned out invalid) or {@code s3} (S3 failed or stalled).
+     * an {@link UploadFailure.Kind} (too_large, broken_body, idle, too_slow, rejected: the form turned out invalid
+     * after its file, busy, shutting_down), {@code credentials} or {@code s3} (S3 failed or stalled).
      */
     default void failed(String reason) {
     }

@@ -82,7 +82,8 @@ public final class ApiErrors {
             return switch (upload.kind()) {
                 case TOO_LARGE -> new ApiError(ErrorCode.PAYLOAD_TOO_LARGE, upload.getMessage(), Map.of());
                 case BROKEN_BODY -> new ApiError(ErrorCode.INVALID_REQUEST, upload.getMessage(), Map.of());
-                case IDLE -> new ApiError(ErrorCode.REQUEST_TIMEOUT, upload.getMessage(), Map.of());
+                case IDLE, TOO_SLOW -> new ApiError(ErrorCode.REQUEST_TIMEOUT, upload.getMessage(), Map.of());
+                case REJECTED -> new ApiError(ErrorCode.INVALID_REQUEST, upload.getMessage(), Map.of());
                 case BUSY -> new ApiError(ErrorCode.SERVICE_UNAVAILABLE, upload.getMessage(), Map.of("Retry-After", "5"));
                 case SHUTTING_DOWN -> new ApiError(ErrorCode.SERVICE_UNAVAILABLE, upload.getMessage(),
                         Map.of("Retry-After", "1"));

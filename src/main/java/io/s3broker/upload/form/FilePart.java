@@ -7,15 +7,17 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.streams.ReadStream;
 
 /**
  * The bytes of one form file part as a stream with backpressure: the request is paused whenever the
- * subscriber has no demand left, and resumed when it asks for more. Used on the request's event loop only.
+ * subscriber has no demand left, and resumed when it asks for more. The stream completes only once the whole form
+ * has ended validly, so that a complete stream is a valid upload; a part after the file, or a form that breaks off
+ * after it, fails it. Used on the request's event loop only.
  */
 public final class FilePart {
 
-    private final HttpServerRequest request;
+    private final ReadStream<Buffer> request;
     private final long leastSize;
     /** What arrived before anyone subscribed: at most what one network read decoded to. */
     private final List<Buffer> early = new ArrayList<>();
@@ -24,7 +26,7 @@ public final class FilePart {
     private Throwable failure;
 
     /** @param leastSize the fewest bytes the part can have in a form the broker takes, -1 if unknown */
-    FilePart(HttpServerRequest request, long leastSize) {
+    FilePart(ReadStream<Buffer> request, long leastSize) {
         this.request = request;
         this.leastSize = leastSize;
         // Nobody wants the bytes yet: the upload subscribes once credentials and a client are at hand.
@@ -64,13 +66,17 @@ public final class FilePart {
         }
     }
 
+    /** The part's content is over: the rest of the form (its closing boundary, perhaps more parts) must be read. */
+    void contentEnded() {
+        request.resume();
+    }
+
+    /** The form ended validly after this part. */
     void end() {
         ended = true;
         if (emitter != null) {
             emitter.complete();
         }
-        // The rest of the form (its closing boundary, perhaps more fields) must still be read.
-        request.resume();
     }
 
     void fail(Throwable error) {

@@ -5,11 +5,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.s3broker.upload.UploadFailure;
 import io.s3broker.upload.form.MultipartFormParser.MalformedFormException;
-import io.s3broker.upload.form.MultipartFormParser.PartHeaders;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.streams.ReadStream;
 
 /**
  * Decodes a multipart form as it streams in: fields are kept, a file part's bytes are passed on as they arrive, so
@@ -21,25 +20,24 @@ public final class StreamingFormDecoder implements MultipartFormParser.Handler {
     /** Form fields are a bucket, a key and a region: anything longer is not one of them. */
     static final int MAX_FIELD_BYTES = 4096;
 
+    /**
+     * What the form holds. Once a file part has started, what follows reaches its {@link FilePart}'s stream instead:
+     * it completes when the form ends validly, and fails when it does not. The file part must be the last one:
+     * then a Content-Length tells the file's size within 64 KiB before it arrives, and the file is streamed on that
+     * promise; a part after it fails the stream, and the form is not decoded any further.
+     */
     public interface Listener {
         /** A file part starts; {@code fields} are the fields that came before it. */
         void fileStarted(String partName, String contentType, Map<String, String> fields, FilePart part);
 
-        /**
-         * A part came after the file part, which must be the last one: then a Content-Length tells the file's size
-         * within 64 KiB before it arrives, and the file is streamed on that promise. The form is not decoded any
-         * further.
-         */
-        void partAfterFile(String partName, boolean isFile);
+        /** The form ended without a file part. */
+        void endedWithoutFile();
 
-        /** The form ended; {@code fields} are all of its fields. */
-        void ended(Map<String, String> fields);
-
-        /** The form is malformed, or the connection broke. */
+        /** The form is malformed, or the connection broke, before any file part. */
         void failed(Throwable error);
     }
 
-    private final HttpServerRequest request;
+    private final ReadStream<Buffer> request;
     /** The body's declared length, -1 if it has none (chunked). */
     private final long bodyLength;
     private final Listener listener;
@@ -48,21 +46,24 @@ public final class StreamingFormDecoder implements MultipartFormParser.Handler {
     private final Map<String, String> fields = new LinkedHashMap<>();
     private String fieldName;
     private Buffer fieldValue;
-    /** The file part being streamed, until its end. */
+    /** The file part, once it has started. */
     private FilePart file;
-    private boolean fileSeen;
+    /** Whether the file part's content is streaming. */
+    private boolean inFile;
     private boolean done;
 
-    /** Throws a {@link MalformedFormException} when the request has no usable boundary. */
-    public StreamingFormDecoder(HttpServerRequest request, long bodyLength, Listener listener) {
-        this.request = request;
+    /**
+     * Decodes {@code body} (a request's, which it reads from now on) as the multipart form its {@code contentType}
+     * names. Throws a {@link MalformedFormException} when that has no usable boundary.
+     */
+    public StreamingFormDecoder(ReadStream<Buffer> body, String contentType, long bodyLength, Listener listener) {
+        this.request = body;
         this.bodyLength = bodyLength;
         this.listener = listener;
-        this.parser = new MultipartFormParser(MultipartFormParser.boundary(request.getHeader(HttpHeaders.CONTENT_TYPE)),
-                this);
-        request.handler(this::offer);
-        request.endHandler(ignored -> finish());
-        request.exceptionHandler(this::fail);
+        this.parser = new MultipartFormParser(MultipartFormParser.boundary(contentType), this);
+        body.handler(this::offer);
+        body.endHandler(ignored -> finish());
+        body.exceptionHandler(this::fail);
     }
 
     private void offer(Buffer chunk) {
@@ -92,10 +93,17 @@ public final class StreamingFormDecoder implements MultipartFormParser.Handler {
             return;
         }
         done = true;
-        if (file != null) {
+        if (file == null) {
+            listener.failed(error);
+        } else if (inFile) {
             file.fail(error);
+        } else {
+            file.fail(rejected("Malformed multipart form or broken connection: " + error.getMessage(), error));
         }
-        listener.failed(error);
+    }
+
+    private static UploadFailure rejected(String message, Throwable cause) {
+        return new UploadFailure(UploadFailure.Kind.REJECTED, message, cause);
     }
 
     @Override
@@ -103,13 +111,15 @@ public final class StreamingFormDecoder implements MultipartFormParser.Handler {
         if (done) {
             return;
         }
-        if (fileSeen) {
+        if (file != null) {
             done = true;
-            listener.partAfterFile(part.name(), part.filename() != null);
+            file.fail(rejected(part.filename() != null ? "The form must have exactly one file part"
+                    : "Form fields must come before the file part (or be given as query parameters), because the file"
+                            + " is streamed as it arrives: [" + part.name() + "] came after it", null));
             return;
         }
         if (part.filename() != null) {
-            fileSeen = true;
+            inFile = true;
             file = new FilePart(request, bodyLength < 0 ? -1 : parser.lastPartContentAtLeast(bodyLength));
             listener.fileStarted(part.name(), part.contentType(), Collections.unmodifiableMap(new LinkedHashMap<>(fields)), file);
         } else {
@@ -123,7 +133,7 @@ public final class StreamingFormDecoder implements MultipartFormParser.Handler {
         if (done) {
             return;
         }
-        if (file != null) {
+        if (inFile) {
             file.data(data);
             return;
         }
@@ -138,10 +148,9 @@ public final class StreamingFormDecoder implements MultipartFormParser.Handler {
         if (done) {
             return;
         }
-        if (file != null) {
-            FilePart ended = file;
-            file = null;
-            ended.end();
+        if (inFile) {
+            inFile = false;
+            file.contentEnded();
         } else {
             fields.putIfAbsent(fieldName, fieldValue.toString(StandardCharsets.UTF_8));
             fieldValue = null;
@@ -154,6 +163,10 @@ public final class StreamingFormDecoder implements MultipartFormParser.Handler {
             return;
         }
         done = true;
-        listener.ended(Collections.unmodifiableMap(new LinkedHashMap<>(fields)));
+        if (file != null) {
+            file.end();
+        } else {
+            listener.endedWithoutFile();
+        }
     }
 }

@@ -98,7 +98,7 @@ final class Forms {
         }
         List<Part> parts = new ArrayList<>();
         for (int i = 0; i < recorder.parts.size(); i++) {
-            MultipartFormParser.PartHeaders headers = recorder.parts.get(i);
+            PartHeaders headers = recorder.parts.get(i);
             parts.add(Part.of(headers.name(), headers.filename(), headers.contentType(), recorder.contents.get(i)));
         }
         return parts;

@@ -17,7 +17,6 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 import io.s3broker.upload.form.MultipartFormParser.MalformedFormException;
-import io.s3broker.upload.form.MultipartFormParser.PartHeaders;
 import io.vertx.core.buffer.Buffer;
 
 class MultipartFormParserTest {
