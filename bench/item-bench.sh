@@ -12,6 +12,9 @@
 #   4. no blocked-thread warnings in the broker's log during all of it
 #   5. with BENCH_AUTH=both, 1. and 2. for a broker with auth (api-key) and one without, alternating rounds:
 #      target: auth on >= 0.9x auth off, each
+#   6. GET /item (check=true and check=false) of a key under a templated allow-list entry (users/{caller}/: a scope
+#      of the caller's own) vs a key under a literal entry, one broker, alternating rounds, at the first of
+#      BENCH_CONNECTIONS: reported, no target. BENCH_ONLY=templated runs this comparison alone
 # Prints a Markdown table and appends it, with the machine and the command, to bench/results-item.md.
 #
 # usage: bench/item-bench.sh [JVM args for both services, e.g. -Xmx256m]   (default: @docker/jvm.options, as the image)
@@ -38,6 +41,8 @@
 #                                         default 0 lets everything share all CPUs.
 #   BENCH_BROKER_PORT=18080               (not 8080/8081: dev runs and Quarkus tests use those); its /q/ endpoints
 #                                         answer where bench/lib/common.sh's q_url says (BENCH_MANAGEMENT_OFFSET)
+#   BENCH_BROKER_TEMPLATED_PORT=18083     the broker of phase 6
+#   BENCH_ONLY=templated                  phase 6 alone (default: every phase)
 #   BENCH_AUTH=both|on|off                every broker gets a fresh random key and every request to it sends it
 #                                         (Authorization: Bearer); on: the broker checks it (BROKER_AUTH_MODE=api-key,
 #                                         the bucket allowed), off: BROKER_AUTH_MODE=none; both (default): on, plus a
@@ -61,8 +66,8 @@ SELF=item-bench
 
 # A measured run during which other work used more CPU than DISTURBED_PCT (percent of one core) is flagged as disturbed.
 knobs WARMUP=5s JVM_WARMUP=60 DURATION=20s CONNECTIONS="64 256" THREADS=2 BURST=256 ROUNDS=3 COLD_TRIES=3 \
-  BROKER_PORT=18080 BROKER_NOAUTH_PORT=18082 AUTH=both DIRECT_SIGNER=role DISTURBED_PCT=20 \
-  RETRIES=2 RESULTS="$HERE/results-item.md"
+  BROKER_PORT=18080 BROKER_NOAUTH_PORT=18082 BROKER_TEMPLATED_PORT=18083 AUTH=both DIRECT_SIGNER=role \
+  DISTURBED_PCT=20 RETRIES=2 ONLY= RESULTS="$HERE/results-item.md"
 # Both services run with the JVM options of the broker's image (Serial GC): on this 24 GiB machine the JVM would
 # pick G1, which cost the broker ~30% more CPU per request here, and no deployment of the broker runs G1.
 if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options"); fi
@@ -76,6 +81,7 @@ COMMAND_LINE=$(command_line BENCH_ bench/item-bench.sh "$@")
 
 [[ $DIRECT_SIGNER == role || $DIRECT_SIGNER == admin ]] || die "BENCH_DIRECT_SIGNER must be role or admin"
 [[ $AUTH == both || $AUTH == on || $AUTH == off ]] || die "BENCH_AUTH must be both, on or off"
+[[ -z $ONLY || $ONLY == templated ]] || die "BENCH_ONLY must be empty or templated"
 whole_numbers BURST THREADS JVM_WARMUP
 read -r -a CONN_LIST <<<"$CONNECTIONS"
 ((${#CONN_LIST[@]})) || die "BENCH_CONNECTIONS names no connection count"
@@ -85,14 +91,19 @@ CONN=${CONN_LIST[0]}
 bench_start /tmp/item-bench.XXXXXX
 BROKER_PID=
 NOAUTH_PID=
+TEMPLATED_PID=
 OBJECT_URL=
+TEMPLATED_URLS=()
 RGW_KEEP=${BENCH_KEEP_RGW:-0}
 
 # shellcheck disable=SC2317 # called by bench_cleanup
 cleanup_run() {
+  local url
   stop_pid "$NOAUTH_PID"
+  stop_pid "$TEMPLATED_PID"
   stop_pid "$BROKER_PID"
   [[ -z $OBJECT_URL ]] || s3_admin -m 10 -o /dev/null -X DELETE "$OBJECT_URL"
+  for url in "${TEMPLATED_URLS[@]}"; do s3_admin -m 10 -o /dev/null -X DELETE "$url"; done
 }
 
 start_broker() { # pid-variable port log env...
@@ -249,6 +260,78 @@ ready_check() { # pid port item-url
   body=$(curl -sS -m 10 -H "$AUTH_HEADER" "$3&check=true") || die "GET /item failed"
   [[ $body == *'"success":true'* ]] || die "GET /item?check=true did not succeed: $body"
 }
+# 6. a key under a templated entry vs one under a literal entry: one broker whose read list has both, the same
+# caller, alternating rounds at the first connection count. Sets TEMPLATED_ROWS (lines of the targets table).
+templated_phase() {
+  local plain=item-bench/plain/head-object templated=item-bench/users/bench/head-object key code base tpl body round
+  local plain_true=() tpl_true=() plain_false=() tpl_false=()
+  for key in "$plain" "$templated"; do
+    code=$(s3_admin -m 30 -o /dev/null -w '%{http_code}' -H 'Content-Type: application/octet-stream' \
+      -X PUT --data-binary '' "$(object_url "$key")") || die "PutObject $key failed"
+    [[ $code == 200 ]] || die "PutObject $key answered $code"
+    TEMPLATED_URLS+=("$(object_url "$key")")
+  done
+  log "starting the broker with a literal and a templated read entry on 127.0.0.1:$BROKER_TEMPLATED_PORT"
+  start_broker TEMPLATED_PID "$BROKER_TEMPLATED_PORT" "$WORK/broker-templated.log" "${AUTH_ON_ENV[@]}" \
+    "BROKER_ACCESS_READ=$BUCKET/item-bench/plain/,$BUCKET/item-bench/users/{caller}/"
+  base="http://127.0.0.1:$BROKER_TEMPLATED_PORT/item?bucket=$BUCKET&key="
+  ready_check "$TEMPLATED_PID" "$BROKER_TEMPLATED_PORT" "$base$plain"
+  body=$(curl -sS -m 10 -H "$AUTH_HEADER" "$base$templated&check=true") || die "GET /item (templated) failed"
+  [[ $body == *'"success":true'* ]] || die "GET /item of the templated entry did not succeed: $body"
+  CONN=${CONN_LIST[0]}
+  jvm_warmup "broker (templated entries)" "$JVM_WARMUP" "$base$plain&check=true" "$base$templated&check=true" \
+    "$base$plain&check=false" "$base$templated&check=false"
+  for ((round = 1; round <= ROUNDS; round++)); do
+    measure "GET /item?check=true, literal entry, $CONN conn, round $round" "$TEMPLATED_PID" "$WORK/report.lua" "$base$plain&check=true" 1
+    plain_true+=("$M_RPS")
+    measure "GET /item?check=true, templated entry, $CONN conn, round $round" "$TEMPLATED_PID" "$WORK/report.lua" "$base$templated&check=true" 1
+    tpl_true+=("$M_RPS")
+    measure "GET /item?check=false, literal entry, $CONN conn, round $round" "$TEMPLATED_PID" "$WORK/report.lua" "$base$plain&check=false" 0
+    plain_false+=("$M_RPS")
+    measure "GET /item?check=false, templated entry, $CONN conn, round $round" "$TEMPLATED_PID" "$WORK/report.lua" "$base$templated&check=false" 0
+    tpl_false+=("$M_RPS")
+  done
+  stop_pid "$TEMPLATED_PID"
+  TEMPLATED_PID=
+  base=$(median "${plain_true[@]}") tpl=$(median "${tpl_true[@]}")
+  TEMPLATED_ROWS=("| 6a. check=true, templated entry vs literal entry, $CONN connections (medians of $ROUNDS alternating rounds: ${tpl_true[*]} vs ${plain_true[*]}) | $tpl / $base = **$(ratio "$tpl" "$base")** | reported |")
+  base=$(median "${plain_false[@]}") tpl=$(median "${tpl_false[@]}")
+  TEMPLATED_ROWS+=("| 6b. check=false, templated entry vs literal entry, $CONN connections (medians of $ROUNDS alternating rounds: ${tpl_false[*]} vs ${plain_false[*]}) | $tpl / $base = **$(ratio "$tpl" "$base")** | reported |")
+}
+
+if [[ $ONLY == templated ]]; then
+  templated_phase
+  scan_broker_logs '"GET /item[^"]*"' 200 "$WORK/broker-templated.log"
+  DISTURBED_LINE="no measured run was disturbed by other work (threshold ${DISTURBED_PCT}% CPU)"
+  ((${#DISTURBED[@]} == 0)) || DISTURBED_LINE="**disturbed** measured runs: $(IFS=';'; echo "${DISTURBED[*]}")"
+  REPORT=$(
+    run_heading
+    echo "- BENCH_ONLY=templated: phase 6 alone, GET /item of a key under a templated entry vs under a literal one"
+    echo "- machine: $NPROC x $CPU_MODEL, memory $MEM; $JAVA_VERSION"
+    echo "- load average before the run: $LOAD_BEFORE; other JVMs running: $FOREIGN_BEFORE"
+    echo "- $DISTURBED_LINE"
+    echo "- gateway: $(gateway_desc)"
+    echo "- CPU pinning: $PINNING"
+    echo "- wrk: $THREADS threads, $CONN connections, JVM warm-up ${JVM_WARMUP}s, then per run warm-up $WARMUP and measured $DURATION"
+    echo "- broker: BROKER_AUTH_MODE=api-key, BROKER_ACCESS_READ=$BUCKET/item-bench/plain/,$BUCKET/item-bench/users/{caller}/ (caller bench)"
+    echo
+    echo "| run | req/s | p50 ms | p99 ms | errors | service CPU | service CPU ms/req | Ceph CPU | wrk CPU | other CPU | machine busy | load avg 1/5/15 min |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    printf '%s\n' "${ROWS[@]}"
+    echo
+    echo "| comparison | figure | verdict |"
+    echo "| --- | --- | --- |"
+    printf '%s\n' "${TEMPLATED_ROWS[@]}"
+    echo
+    echo "Broker log: $ACCESS_TOTAL GET /item access-log lines, $ACCESS_BAD not 200; $BLOCKED blocked-thread warnings; $WARN_COUNT other WARN/ERROR lines."
+    warn_excerpt
+  )
+  printf '%s\n' "$REPORT"
+  printf '%s\n' "$REPORT" >>"$RESULTS"
+  log "results appended to $RESULTS"
+  exit 0
+fi
+
 log "starting the broker on 127.0.0.1:$BROKER_PORT (JVM args: ${JVM_ARGS[*]:-none})"
 start_broker BROKER_PID "$BROKER_PORT" "$WORK/broker.log" "${MAIN_AUTH[@]}"
 ready_check "$BROKER_PID" "$BROKER_PORT" "$ITEM"
@@ -335,12 +418,14 @@ done
 BURST_OK=0
 [[ $BURST_LINE == *"answered=$BURST statuses=200:$BURST ok_bodies=$BURST "* ]] && BURST_OK=1
 
-# 4. blocked threads and anything else odd, over all the brokers' logs of this run
-LOGS=("$WORK/broker.log")
-[[ ! -e $WORK/broker-noauth.log ]] || LOGS+=("$WORK/broker-noauth.log")
-scan_broker_logs '"GET /item[^"]*"' 200 "${LOGS[@]}"
 stop_pid "$BROKER_PID"
 BROKER_PID=
+templated_phase
+
+# 4. blocked threads and anything else odd, over all the brokers' logs of this run
+LOGS=("$WORK/broker.log" "$WORK/broker-templated.log")
+[[ ! -e $WORK/broker-noauth.log ]] || LOGS+=("$WORK/broker-noauth.log")
+scan_broker_logs '"GET /item[^"]*"' 200 "${LOGS[@]}"
 
 # ---------------------------------------------------------------- results
 
@@ -382,6 +467,7 @@ TABLE=$(
     echo "| 5a. check=true, auth on >= $TARGET_AUTH x auth off, ${CONN_LIST[0]} connections (medians of $ROUNDS alternating rounds: ${CHECK_FIRST[*]} vs ${CHECK_OFF_ALL[*]}) | **$R5A** | $V5A |"
     echo "| 5b. check=false, auth on >= $TARGET_AUTH x auth off, ${CONN_LIST[0]} connections (medians of $ROUNDS alternating rounds: ${NOCHECK_FIRST[*]} vs ${NOCHECK_OFF_ALL[*]}) | **$R5B** | $V5B |"
   fi
+  printf '%s\n' "${TEMPLATED_ROWS[@]}"
 )
 
 if [[ ! -s $RESULTS ]]; then

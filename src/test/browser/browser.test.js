@@ -1,7 +1,8 @@
 // Uppy in Debian's Chromium against the broker's Companion API and the local RGW. Run by scripts/browser-tests.sh,
 // which starts the packaged broker and passes: BROKER_URL, API_KEY (caller "browser"), OTHER_KEY (caller "other"),
-// OUTSIDER_KEY (a caller that may not write the upload prefix), KEY_PREFIX, CHROMIUM, WORK_DIR, and the local
-// S3/STS server's env (LOCAL_S3STS_*).
+// OUTSIDER_KEY (a caller that may not write the upload prefix), KEY_PREFIX (before the caller's own segment),
+// MAX_SIZE (the broker's broker.upload.max-size, in bytes), CHROMIUM, WORK_DIR, and the local S3/STS server's env
+// (LOCAL_S3STS_*).
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, readFileSync } from 'node:fs'
@@ -132,7 +133,7 @@ before(async () => {
     CORSConfiguration: {
       CORSRules: [{
         AllowedOrigins: [BROKER],
-        AllowedMethods: ['PUT'],
+        AllowedMethods: ['PUT', 'POST'],
         AllowedHeaders: ['*'],
         ExposeHeaders: ['ETag'],
         MaxAgeSeconds: 3000,
@@ -178,7 +179,7 @@ describe('the page /upload', () => {
     }
   })
 
-  test('uploads 3 MB in one presigned PUT', async () => {
+  test('uploads 3 MB in one POST form', async () => {
     const file = await fileOf(3_000_000, `simple-${Date.now()}.bin`)
     await openPage(env('API_KEY'))
     await addFile(file)
@@ -187,11 +188,33 @@ describe('the page /upload', () => {
     assert.deepEqual(result.successful, [file.name])
     const params = calls.find((c) => c.path === '/s3/params')
     assert.equal(params?.status, 200)
-    const { method, url } = await params.body
-    assert.equal(method, 'PUT')
-    const key = decodeURIComponent(new URL(url).pathname.slice(`/${BUCKET}/`.length))
+    const { method, url, fields } = await params.body
+    assert.equal(method, 'POST')
+    assert.equal(url, `${env('LOCAL_S3STS_ENDPOINT')}/${BUCKET}`)
+    const key = fields.key
     assert.match(key, new RegExp(`^${PREFIX}browser/[0-9a-f]{32}-${file.name}$`))
     assert.equal(await sha256OfObject(key), file.sha256)
+    assert.equal(calls.filter((c) => c.path === '/s3/multipart').length, 0)
+    await page.close()
+    await rm(file.path)
+  })
+
+  test('a simple upload over the max size is refused by S3 itself', async () => {
+    const size = Number(env('MAX_SIZE')) + 1
+    const file = await fileOf(size, `too-large-${Date.now()}.bin`)
+    await openPage(env('API_KEY'))
+    // One form whatever the size: the form's policy, which S3 enforces, is what holds the size here.
+    await page.evaluate(() => window.uppy.getPlugin('AwsS3').setOptions({ shouldUseMultipart: () => false }))
+    await addFile(file)
+    const result = await upload()
+    assert.deepEqual(result.successful, [])
+    assert.equal(result.failed.length, 1, JSON.stringify(result))
+    const params = calls.filter((c) => c.path === '/s3/params')
+    assert.ok(params.length >= 1 && params.every((c) => c.status === 200), JSON.stringify(params.map((c) => c.status)))
+    for (const call of params) {
+      const { fields } = await call.body
+      assert.deepEqual(await storedKeys(fields.key), [], 'nothing stored')
+    }
     assert.equal(calls.filter((c) => c.path === '/s3/multipart').length, 0)
     await page.close()
     await rm(file.path)

@@ -13,9 +13,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 /**
  * The packages' arrows point one way: rest -> (access, auth, upload, s3, credentials); upload -> (access, auth, s3,
  * credentials, aws), since the upload service counts, audits and limits per caller; access -> (auth, credentials);
- * s3 -> (credentials, aws); credentials -> aws; everything may use
- * config; health and metrics observe credentials, upload and s3; nativeimage names rest's records; http (the
- * server's own connection limits) stands alone. A plain JUnit
+ * s3 -> (credentials, aws); credentials -> aws; everything may use config and logging (escaping for log lines, log
+ * handlers), which uses nothing of the broker's but config; health and metrics observe credentials, upload and s3;
+ * nativeimage names rest's records; http (the server's own connection limits) stands alone. A plain JUnit
  * class (not ArchUnit's own engine) so that {@code ./mvnw test -Dtest=ArchitectureTest} runs it alone.
  */
 class ArchitectureTest {
@@ -47,7 +47,6 @@ class ArchitectureTest {
                 .whereLayer("Health").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Http").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Metrics").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Logging").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage")
                 .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest", "Upload")
                 .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Access", "Upload")
@@ -56,6 +55,10 @@ class ArchitectureTest {
                 .whereLayer("Credentials")
                 .mayOnlyBeAccessedByLayers("Rest", "Access", "Upload", "S3", "Health", "Metrics")
                 .whereLayer("Aws").mayOnlyBeAccessedByLayers("Upload", "S3", "Credentials")
+                .check(MAIN);
+        noClasses().that().resideInAPackage(ROOT + ".logging..").should().dependOnClassesThat()
+                .resideInAnyPackage(ROOT + ".rest..", ROOT + ".access..", ROOT + ".auth..",
+                        ROOT + ".upload..", ROOT + ".s3..", ROOT + ".credentials..", ROOT + ".aws..")
                 .check(MAIN);
     }
 

@@ -56,7 +56,7 @@ public class AccessPolicy {
      * @throws AccessDenied when no entry covers it (audited)
      */
     public ScopeCredentials authorize(Caller caller, Access access, String action, String bucket, String key) {
-        Grant grant = list(caller, access).match(bucket, key).orElse(null);
+        Grant grant = list(caller, access).match(caller, bucket, key).orElse(null);
         if (grant == null) {
             audit.denied(caller, action, bucket, key, "not in the " + access.name().toLowerCase(java.util.Locale.ROOT)
                     + " allow-list");
@@ -74,10 +74,25 @@ public class AccessPolicy {
         return access == Access.READ ? defaultRead : defaultWrite;
     }
 
+    /**
+     * Whether {@code key} of {@code bucket}, if {@code caller} may reach it at all, is reached through a templated
+     * entry: a scope of that caller's own, which no other caller's credentials share.
+     */
+    public boolean ownScope(Caller caller, Access access, String bucket, String key) {
+        return list(caller, access).matchEntry(caller, bucket, key).map(AllowList.Entry::templated).orElse(true);
+    }
+
+    /** The callers the configuration names lists for, and one that stands for every other caller. */
+    public List<Caller> configuredCallers() {
+        List<Caller> callers = new ArrayList<>(perCaller.keySet().stream().sorted().map(Caller::new).toList());
+        callers.add(new Caller("(any other caller)"));
+        return callers;
+    }
+
     /** Credentials to hand to the caller: scoped to its whole allow-list, from short sessions of their own. */
     public ScopeCredentials vending(Caller caller) {
-        List<Grant> grants = new ArrayList<>(list(caller, Access.READ).grants());
-        grants.addAll(list(caller, Access.WRITE).grants());
+        List<Grant> grants = new ArrayList<>(list(caller, Access.READ).grants(caller));
+        grants.addAll(list(caller, Access.WRITE).grants(caller));
         if (grants.isEmpty()) {
             audit.denied(caller, "vend", "-", "-", "empty allow-lists");
             throw new AccessDenied("Access denied: caller '" + caller.name() + "' has no allow-list entry");
@@ -85,14 +100,21 @@ public class AccessPolicy {
         return credentials.forScope(new Scope(grants, caller.name(), config.credentials().duration()));
     }
 
-    /** The scopes requests will use, so that start-up can fetch their credentials before the first request. */
+    /**
+     * The scopes of the literal entries, so that start-up can fetch their credentials before the first request. A
+     * templated entry is a scope per caller, known only when that caller comes.
+     */
     public List<Scope> configuredScopes() {
         List<Scope> scopes = new ArrayList<>();
-        List<AllowList> lists = new ArrayList<>(List.of(defaultRead, defaultWrite));
-        perCaller.values().forEach(pair -> lists.addAll(List.of(pair)));
-        lists.stream().flatMap(l -> l.grants().stream()).distinct()
+        lists().stream().flatMap(l -> l.literalGrants().stream()).distinct()
                 .forEach(grant -> scopes.add(Scope.of(grant, config.roleSessionDuration())));
         return scopes;
+    }
+
+    private List<AllowList> lists() {
+        List<AllowList> lists = new ArrayList<>(List.of(defaultRead, defaultWrite));
+        perCaller.values().forEach(pair -> lists.addAll(List.of(pair)));
+        return lists;
     }
 
     void prefetch(@Observes StartupEvent event) {
@@ -102,12 +124,20 @@ public class AccessPolicy {
         }
     }
 
-    /** STS refuses session policies over its limit: better to learn that at start-up than at the first request. */
+    /**
+     * STS refuses session policies over its limit: better to learn that at start-up than at the first request.
+     * Templated entries are sized for the longest key segment a caller can have: its name's, when every caller is
+     * named in the configuration (API keys), else that of a name of {@link Caller#MAX_NAME_BYTES} bytes, each one
+     * percent-encoded.
+     */
     private void checkPolicySizes() {
+        Caller longest = longestCaller();
         List<Scope> scopes = new ArrayList<>(configuredScopes());
+        lists().stream().flatMap(l -> l.grants(longest).stream()).distinct()
+                .forEach(grant -> scopes.add(Scope.of(grant, config.roleSessionDuration())));
         if (config.credentials().enabled()) {
-            scopes.add(vendScope(defaultRead, defaultWrite, "default"));
-            perCaller.forEach((name, pair) -> scopes.add(vendScope(pair[0], pair[1], name)));
+            scopes.add(vendScope(defaultRead, defaultWrite, longest));
+            perCaller.forEach((name, pair) -> scopes.add(vendScope(pair[0], pair[1], new Caller(name))));
         }
         for (Scope scope : scopes) {
             int length = credentials.policy(scope).length();
@@ -118,9 +148,23 @@ public class AccessPolicy {
         }
     }
 
-    private Scope vendScope(AllowList read, AllowList write, String caller) {
-        List<Grant> grants = new ArrayList<>(read.grants());
-        grants.addAll(write.grants());
-        return new Scope(grants, caller, config.credentials().duration());
+    private Scope vendScope(AllowList read, AllowList write, Caller caller) {
+        List<Grant> grants = new ArrayList<>(read.grants(caller));
+        grants.addAll(write.grants(caller));
+        return new Scope(grants, caller.name(), config.credentials().duration());
+    }
+
+    private Caller longestCaller() {
+        if (config.auth().mode() == BrokerConfig.Auth.Mode.JWT) {
+            return new Caller("\u0000".repeat(Caller.MAX_NAME_BYTES));
+        }
+        String longest = Caller.ANONYMOUS.name();
+        for (String pair : config.auth().apiKeys().orElse(List.of())) {
+            String name = pair.strip().split(":", 2)[0];
+            if (Caller.keySegment(name).length() > Caller.keySegment(longest).length()) {
+                longest = name;
+            }
+        }
+        return new Caller(longest);
     }
 }

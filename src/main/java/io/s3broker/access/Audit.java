@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import io.s3broker.auth.Caller;
+import io.s3broker.logging.LogText;
 
 /**
  * One line per grant (presigned URL, upload, vended credentials) and per denial, under the log category
@@ -31,20 +32,24 @@ public class Audit {
 
     private static void log(Caller caller, String action, String bucket, String keyOrScope, String outcome,
             Instant expiresAt, String accessKeyId, String reason) {
+        // Every field escaped (caller names, keys and buckets come from clients): no value can end the line, start
+        // another, or pass for another field. JSON logs get the same escaped values from the MDC.
+        String who = LogText.escape(caller.name());
+        String where = LogText.escape(bucket);
+        String target = LogText.escape(keyOrScope);
         String expires = expiresAt == null ? "-" : expiresAt.toString();
-        String key = accessKeyId == null ? "-" : accessKeyId;
-        MDC.put("audit.caller", caller.name());
+        String key = LogText.escape(accessKeyId);
+        MDC.put("audit.caller", who);
         MDC.put("audit.action", action);
-        MDC.put("audit.bucket", bucket);
-        MDC.put("audit.target", keyOrScope);
+        MDC.put("audit.bucket", where);
+        MDC.put("audit.target", target);
         MDC.put("audit.outcome", outcome);
         MDC.put("audit.expiresAt", expires);
         MDC.put("audit.accessKeyId", key);
         try {
-            // Keys are client input: quote them so that a key cannot forge another field of the line.
             LOG.infof("caller=%s action=%s bucket=%s target=\"%s\" outcome=%s expiresAt=%s accessKeyId=%s%s",
-                    caller.name(), action, bucket, escape(keyOrScope), outcome, expires, key,
-                    reason == null ? "" : " reason=\"" + escape(reason) + "\"");
+                    LogText.field(caller.name()), action, LogText.field(bucket), target, outcome, expires,
+                    LogText.field(accessKeyId), reason == null ? "" : " reason=\"" + LogText.escape(reason) + "\"");
         } finally {
             MDC.remove("audit.caller");
             MDC.remove("audit.action");
@@ -54,9 +59,5 @@ public class Audit {
             MDC.remove("audit.expiresAt");
             MDC.remove("audit.accessKeyId");
         }
-    }
-
-    private static String escape(String text) {
-        return text.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 }

@@ -2,13 +2,16 @@ package io.s3broker.auth;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.s3broker.config.BrokerConfig;
+import io.s3broker.logging.LogText;
 import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
@@ -32,9 +35,18 @@ public class Authenticator {
     private final boolean jwtKeysLocal;
 
     public Authenticator(BrokerConfig config, Instance<JWTParser> jwt,
-            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "mp.jwt.verify.publickey.location")
-            java.util.Optional<String> keyLocation) {
+            @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> keyLocation,
+            @ConfigProperty(name = "mp.jwt.verify.issuer") Optional<String> issuer,
+            @ConfigProperty(name = "mp.jwt.verify.audiences") Optional<List<String>> audiences) {
         this.mode = config.auth().mode();
+        if (mode == BrokerConfig.Auth.Mode.JWT && (issuer.filter(i -> !i.isBlank()).isEmpty()
+                || audiences.filter(a -> a.stream().anyMatch(value -> !value.isBlank())).isEmpty())) {
+            // Without them SmallRye accepts a token of any issuer and for any audience that the key signs: another
+            // application's token from the same identity provider would be a caller.
+            throw new IllegalStateException("broker.auth.mode is jwt but mp.jwt.verify.issuer (MP_JWT_VERIFY_ISSUER)"
+                    + " and mp.jwt.verify.audiences (MP_JWT_VERIFY_AUDIENCES) are not both set: name the issuer and"
+                    + " this broker's audience, so that tokens meant for other applications are refused");
+        }
         this.apiKeys = ApiKeys.parse(config.auth().apiKeys().orElse(List.of()));
         this.jwt = jwt;
         // Keys at an http(s) location are fetched (and refreshed) by the parser itself, with blocking I/O.
@@ -81,13 +93,14 @@ public class Authenticator {
     private Caller verifyJwt(String token) {
         try {
             String subject = jwt.get().parse(token).getSubject();
-            if (subject == null || subject.isBlank()) {
-                throw new AuthenticationFailed("Invalid credential: the token has no subject");
+            String problem = Caller.problem(subject);
+            if (problem != null) {
+                throw new AuthenticationFailed("Invalid credential: the token's subject " + problem);
             }
             return new Caller(subject);
         } catch (ParseException e) {
-            // The parser's message says what was wrong (expired, wrong issuer...), never the token's content.
-            LOG.debugf("JWT refused: %s", e.getMessage());
+            // The parser's message says what was wrong (expired, wrong issuer...), and may quote a claim.
+            LOG.debugf("JWT refused: %s", LogText.escape(e.getMessage()));
             throw new AuthenticationFailed("Invalid credential");
         }
     }

@@ -164,10 +164,11 @@ public interface BrokerConfig {
         Optional<String> bucket();
 
         /**
-         * Where the keys go: {@code <key-prefix><caller>/<random id>-<file name made safe>}. Empty, or ending with
-         * {@code /}.
+         * Where the keys go: {@code <key-prefix with the caller's key segment for {caller}><random id>-<file name made
+         * safe>}. Ends with {@code /} and holds {@code {caller}} as a whole segment, so that a templated write entry
+         * ({@code bucket/uploads/{caller}/}) gives each caller's uploads a scope of their own.
          */
-        @WithDefault("uploads/")
+        @WithDefault("uploads/{caller}/")
         String keyPrefix();
 
         /**
@@ -176,6 +177,21 @@ public interface BrokerConfig {
          * forgets.
          */
         Optional<@DurationMin(seconds = 1, message = "must be at least 1 second") Duration> abandonedAfter();
+
+        /**
+         * Whose credentials sign the POST policy of a simple upload ({@code GET /s3/params}): {@code scope}, those
+         * of the caller's write scope, narrowed by its session policy; or {@code role}, a session of the role without
+         * a session policy, whose form's policy alone then holds the key, type and size (S3 enforces it either way).
+         * {@code role} is for Ceph RGW 16, which answers 204 and stores nothing for a POST signed by a session with a
+         * session policy (docs/decisions/0021-post-policy-uploads.md).
+         */
+        @WithDefault("scope")
+        PostSigner postSigner();
+
+        enum PostSigner {
+            SCOPE,
+            ROLE
+        }
     }
 
     interface Sts {

@@ -80,9 +80,13 @@ public class ConfigChecks {
         companion.bucket().filter(bucket -> !S3Names.isValidBucket(bucket))
                 .ifPresent(bucket -> problems.add("broker.companion.bucket: " + S3Names.BUCKET_RULES));
         String prefix = companion.keyPrefix();
-        if (!prefix.isEmpty() && (!prefix.endsWith("/") || S3Names.keyProblem(prefix, true) != null)) {
-            problems.add("broker.companion.key-prefix must be empty or a key prefix ending with '/' (no empty, '.'"
-                    + " or '..' segment, no control character)");
+        String problem = S3Names.prefixProblem(prefix, true);
+        if (problem != null || !prefix.contains(S3Names.CALLER)) {
+            // Each caller's uploads under a prefix of its own, so that a templated write entry can make it a scope
+            // of its own (docs/decisions/0020-templated-scopes.md).
+            problems.add("broker.companion.key-prefix must be a key prefix ending with '/' that holds "
+                    + S3Names.CALLER + " as a whole segment, such as uploads/" + S3Names.CALLER + "/"
+                    + (problem == null ? "" : ": it " + problem));
         }
         return problems;
     }

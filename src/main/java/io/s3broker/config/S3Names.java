@@ -13,6 +13,8 @@ public final class S3Names {
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Pattern IP_ADDRESS = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     public static final int MAX_KEY_BYTES = 1024;
+    /** Stands for the caller's key segment in templated allow-list entries and in broker.companion.key-prefix. */
+    public static final String CALLER = "{caller}";
     public static final String BUCKET_RULES = "a bucket name is 3 to 63 lowercase letters, digits, dots and hyphens,"
             + " starts and ends with a letter or digit, and is not an IP address";
 
@@ -72,5 +74,29 @@ public final class S3Names {
             }
         }
         return null;
+    }
+
+    /**
+     * Why {@code prefix} cannot be a key prefix of configuration (ending with "/", or empty), or null when it can. With
+     * {@code templated}, it may hold {@link #CALLER} once, as a whole segment ({@code users/{caller}/}); else no
+     * "{" or "}". "*", "?" and "$" never: prefixes are literal, never patterns.
+     */
+    public static String prefixProblem(String prefix, boolean templated) {
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            return "must end with '/'";
+        }
+        int at = prefix.indexOf(CALLER);
+        if (at >= 0 && templated && (prefix.indexOf(CALLER, at + 1) >= 0 || (at > 0 && prefix.charAt(at - 1) != '/')
+                || prefix.charAt(at + CALLER.length()) != '/')) {
+            return "may hold " + CALLER + " once, as a whole segment ('users/" + CALLER + "/')";
+        }
+        String literal = at >= 0 && templated ? prefix.replace(CALLER, "x") : prefix;
+        if (literal.indexOf('*') >= 0 || literal.indexOf('?') >= 0 || literal.indexOf('$') >= 0
+                || literal.indexOf('{') >= 0 || literal.indexOf('}') >= 0) {
+            return "must not contain '*', '?', '$', '{' or '}'" + (templated ? " but in " + CALLER : "")
+                    + " (prefixes are literal, never patterns)";
+        }
+        String problem = keyProblem(literal, true);
+        return problem == null ? null : "its prefix " + problem;
     }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
 
+import io.s3broker.logging.LogText;
+
 /**
  * What one set of temporary credentials may do: its session policy allows exactly these grants. Requests that
  * match the same allow-list entry share one scope, and so one set of credentials.
@@ -18,11 +20,18 @@ import java.util.TreeSet;
  *        uses them; vended ones are per caller, so that each caller's shows in CloudTrail under its own session
  * @param sessionDuration how long STS makes each set live
  */
-public record Scope(List<Grant> grants, String vendedTo, Duration sessionDuration) {
+public record Scope(List<Grant> grants, String vendedTo, Duration sessionDuration, boolean unrestricted) {
 
     public Scope {
         grants = List.copyOf(new TreeSet<>(grants));
         Objects.requireNonNull(sessionDuration, "sessionDuration");
+        if (unrestricted && (!grants.isEmpty() || vendedTo != null)) {
+            throw new IllegalArgumentException("An unrestricted scope has no grants and is never vended");
+        }
+    }
+
+    public Scope(List<Grant> grants, String vendedTo, Duration sessionDuration) {
+        this(grants, vendedTo, sessionDuration, false);
     }
 
     /** The scope of one allow-list entry, used by the broker itself. */
@@ -33,6 +42,16 @@ public record Scope(List<Grant> grants, String vendedTo, Duration sessionDuratio
     /** No access at all: credentials that only prove STS answers (readiness). */
     public static Scope probe(Duration sessionDuration) {
         return new Scope(List.of(), null, sessionDuration);
+    }
+
+    /**
+     * The role's own rights, without a session policy: only to sign S3 POST policies, whose conditions then hold the
+     * key, type and size, for servers that store nothing from a POST signed by a session with a session policy
+     * (Ceph RGW 16; docs/decisions/0021-post-policy-uploads.md). Its credentials are never handed out: the form
+     * carries their access key id and session token, which sign nothing without the secret key.
+     */
+    public static Scope unrestricted(Duration sessionDuration) {
+        return new Scope(List.of(), null, sessionDuration, true);
     }
 
     public boolean vended() {
@@ -52,6 +71,8 @@ public record Scope(List<Grant> grants, String vendedTo, Duration sessionDuratio
             Grant grant = grants.get(0);
             readable.append(grant.access() == Access.READ ? "r." : "w.").append(grant.bucket()).append('.')
                     .append(grant.prefix());
+        } else if (unrestricted) {
+            readable.append("post");
         } else if (grants.isEmpty()) {
             readable.append("probe");
         } else {
@@ -66,7 +87,8 @@ public record Scope(List<Grant> grants, String vendedTo, Duration sessionDuratio
     private String digest() {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256")
-                    .digest((grants + "|" + vendedTo + "|" + sessionDuration).getBytes(StandardCharsets.UTF_8));
+                    .digest((grants + "|" + vendedTo + "|" + sessionDuration + (unrestricted ? "|unrestricted" : ""))
+                            .getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -75,6 +97,7 @@ public record Scope(List<Grant> grants, String vendedTo, Duration sessionDuratio
 
     @Override
     public String toString() {
-        return (vended() ? "vended to " + vendedTo + " " : "") + grants;
+        // Callers' names are client input (JWT subjects), and scopes are logged.
+        return unrestricted ? "unrestricted" : (vended() ? "vended to " + LogText.escape(vendedTo) + " " : "") + grants;
     }
 }

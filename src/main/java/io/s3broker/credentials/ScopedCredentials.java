@@ -22,9 +22,9 @@ import software.amazon.awssdk.services.sts.StsAsyncClient;
 
 /**
  * One credentials cache per scope, each with the single flight, refresh-ahead, serve-stale and backoff of
- * {@link CredentialsCache}. Scopes come from the configured allow-lists (and, for vending, from the callers those
- * lists name), so their number is bounded by the configuration; the bound below only guards against a
- * configuration that names very many callers.
+ * {@link CredentialsCache}. Scopes come from the allow-lists: a literal entry is one scope, a templated one a scope
+ * per caller, and vending a scope per caller. The cache holds at most {@link #MAX_SCOPES} and evicts beyond; an
+ * evicted scope assumes the role again when it is next used (docs/decisions/0020-templated-scopes.md).
  */
 @ApplicationScoped
 public class ScopedCredentials {
@@ -44,7 +44,7 @@ public class ScopedCredentials {
     public ScopedCredentials(StsAsyncClient sts, BrokerConfig config, Instance<CredentialsCacheListener> listeners) {
         this.sts = sts;
         this.config = config;
-        this.policies = new SessionPolicy(config.roleArn(), config.upload().acl().isPresent());
+        this.policies = new SessionPolicy(config.roleArn(), config.upload().acl());
         this.listeners = listeners.stream().toList();
         // The wake-ups start fetches, which begin on a worker thread anyway (StsCredentialsSource).
         this.recovery = new StsRecovery(clock, (delay, task) -> CompletableFuture.delayedExecutor(delay.toMillis(),

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,23 +23,27 @@ public final class SessionPolicy {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String partition;
-    private final boolean withAcl;
+    private final Optional<String> acl;
 
     /**
      * @param roleArn the role assumed, whose partition ({@code aws}, {@code aws-cn}, {@code aws-us-gov}) the
      *        policy's resources must name
-     * @param withAcl whether uploads set a canned ACL, which needs {@code s3:PutObjectAcl}
+     * @param acl the canned ACL uploads set, if any, which needs {@code s3:PutObjectAcl}
      */
-    public SessionPolicy(String roleArn, boolean withAcl) {
+    public SessionPolicy(String roleArn, Optional<String> acl) {
         Matcher matcher = PARTITION.matcher(roleArn);
         if (!matcher.matches()) {
             throw new IllegalArgumentException("Not a role ARN: " + roleArn);
         }
         this.partition = matcher.group(1);
-        this.withAcl = withAcl;
+        this.acl = acl;
     }
 
+    /** The policy of {@code scope}; null for an {@link Scope#unrestricted() unrestricted} one, which has none. */
     public String forScope(Scope scope) {
+        if (scope.unrestricted()) {
+            return null;
+        }
         List<Map<String, Object>> statements = new ArrayList<>();
         if (scope.grants().isEmpty()) {
             statements.add(statement("Deny", List.of("s3:*"), List.of("*"), null));
@@ -60,10 +65,10 @@ public final class SessionPolicy {
                     // The broker reads an uploaded object's ETag back with a HeadObject (RGW leaves it empty).
                     actions.add("s3:GetObject");
                 }
-                if (withAcl) {
-                    actions.add("s3:PutObjectAcl");
-                }
                 statements.add(statement("Allow", actions, List.of(objects), null));
+                // The ACL uploads set, and no other: vended credentials could otherwise make their objects public.
+                acl.ifPresent(value -> statements.add(statement("Allow", List.of("s3:PutObjectAcl"), List.of(objects),
+                        Map.of("StringEquals", Map.of("s3:x-amz-acl", List.of(value))))));
             }
         }
         Map<String, Object> policy = new LinkedHashMap<>();

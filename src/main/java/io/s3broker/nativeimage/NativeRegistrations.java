@@ -1,6 +1,7 @@
 package io.s3broker.nativeimage;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.s3broker.rest.CompanionAnswers;
 import io.s3broker.rest.CompanionResource;
 import io.s3broker.rest.CredentialsResource;
 import io.s3broker.rest.PresignedItem;
@@ -26,9 +27,9 @@ public final class NativeRegistrations {
      */
     @RegisterForReflection(targets = { PresignedItem.class, PresignedUpload.class, UploadResponse.class,
             CredentialsResource.VendedCredentials.class, CredentialsResource.VendedScope.class,
-            CompanionResource.UploadParameters.class, CompanionResource.CreatedUpload.class,
-            CompanionResource.UploadedPart.class, CompanionResource.PresignedPart.class,
-            CompanionResource.PresignedParts.class, CompanionResource.CompletedUpload.class,
+            CompanionResource.UploadParameters.class, CompanionAnswers.CreatedUpload.class,
+            CompanionAnswers.UploadedPart.class, CompanionAnswers.PresignedPart.class,
+            CompanionAnswers.PresignedParts.class, CompanionAnswers.CompletedUpload.class,
             CompanionResource.StsCredentials.class, CompanionResource.TemporaryCredentials.class,
             ErrorResponse.class, ErrorResponse.Detail.class })
     static final class JsonTypes {

@@ -1,16 +1,17 @@
 package io.s3broker.rest;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
+import io.s3broker.access.AllowList;
 import io.s3broker.auth.Caller;
 
 /**
- * The keys of browser uploads: {@code <key-prefix><caller>/<random id>-<file name made safe>}. The broker chooses
- * them, never the browser, so a caller's uploads all lie under its own prefix and nothing else does: whether a key
- * is the caller's is a look at the key (docs/decisions/0015-companion-api.md).
+ * The keys of browser uploads: {@code <key-prefix with the caller's key segment for {caller}><random id>-<file name
+ * made safe>}. The broker chooses them, never the browser, so a caller's uploads all lie under its own prefix and
+ * nothing else does: whether a key is the caller's is a look at the key (docs/decisions/0015-companion-api.md), and
+ * under a templated write entry its scope is the caller's own (docs/decisions/0020-templated-scopes.md).
  */
 final class CompanionKeys {
 
@@ -21,10 +22,14 @@ final class CompanionKeys {
             + MAX_NAME_LENGTH + "}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final String keyPrefix;
+    private final String before;
+    private final String after;
 
+    /** @param keyPrefix {@code broker.companion.key-prefix}, which holds {@code {caller}} once (ConfigChecks) */
     CompanionKeys(String keyPrefix) {
-        this.keyPrefix = keyPrefix;
+        int at = keyPrefix.indexOf(AllowList.PLACEHOLDER);
+        this.before = keyPrefix.substring(0, at);
+        this.after = keyPrefix.substring(at + AllowList.PLACEHOLDER.length());
     }
 
     /** A new key for {@code filename}, unique whatever the name. */
@@ -40,29 +45,10 @@ final class CompanionKeys {
         return key.startsWith(prefix) && OWN_NAME.matcher(key.substring(prefix.length())).matches();
     }
 
-    /**
-     * {@code <key-prefix><caller>/}. Caller names are API key names or JWT subjects (which may hold "/" or "%"):
-     * everything but letters, digits and {@code -_.@} is percent-encoded, so that no caller's prefix is a prefix of
-     * another's and no name becomes a "." or ".." segment.
-     */
+    /** The key prefix of {@code caller}'s uploads: the caller's {@link Caller#keySegment()} for {@code {caller}}. */
     String callerPrefix(Caller caller) {
-        String name = caller.name();
-        StringBuilder segment = new StringBuilder(keyPrefix.length() + name.length() + 8).append(keyPrefix);
-        boolean dotsOnly = name.chars().allMatch(c -> c == '.');
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            boolean keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
-                    || c == '_' || c == '@' || (c == '.' && !dotsOnly);
-            if (keep) {
-                segment.append((char) c);
-            } else {
-                segment.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return segment.append('/').toString();
+        return before + caller.keySegment() + after;
     }
-
     /**
      * The file name as a key segment: ASCII letters, digits and {@code ._-}, any other run of characters one
      * {@code _}, at most {@link #MAX_NAME_LENGTH} characters, keeping the extension where it can.

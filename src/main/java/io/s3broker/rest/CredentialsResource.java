@@ -19,6 +19,7 @@ import io.s3broker.access.Audit;
 import io.s3broker.auth.Caller;
 import io.s3broker.config.BrokerConfig;
 import io.s3broker.credentials.Access;
+import io.s3broker.credentials.Grant;
 import io.s3broker.credentials.ScopeCredentials;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -74,8 +75,7 @@ public class CredentialsResource {
         }
         Caller caller = CallerFilter.caller(ctx);
         ScopeCredentials scope = access.vending(caller);
-        VendedScope entries = new VendedScope(access.list(caller, Access.READ).entries(),
-                access.list(caller, Access.WRITE).entries());
+        VendedScope entries = new VendedScope(entries(caller, Access.READ), entries(caller, Access.WRITE));
         return Uni.createFrom().completionStage(() -> scope.cache().get(minimumValidity))
                 .map(cached -> {
                     AwsSessionCredentials credentials = cached.credentials();
@@ -84,5 +84,10 @@ public class CredentialsResource {
                     return new VendedCredentials(true, credentials.accessKeyId(), credentials.secretAccessKey(),
                             credentials.sessionToken(), cached.expiresAt(), entries);
                 });
+    }
+
+    /** The caller's entries as its credentials have them: templated ones with its own key segment. */
+    private List<String> entries(Caller caller, Access kind) {
+        return access.list(caller, kind).grants(caller).stream().map(Grant::entry).toList();
     }
 }

@@ -87,31 +87,34 @@ public class ItemResource {
     }
 
     /**
-     * 200 with a presigned PutObject URL for a client that uploads the object directly to S3. The client must
-     * send the returned headers exactly as given (they are signed).
+     * 200 with a presigned PutObject URL for a client that uploads the object directly to S3. The client must send
+     * the returned headers exactly as given (they are signed): a body of exactly {@code size} bytes, whose
+     * Content-Length S3 checks, so that no upload through the URL is larger than {@code broker.upload.max-size}.
      */
     @GET
     @Path("upload-url")
     @ResponseHeader(name = "Cache-Control", value = "no-store")
-    @Operation(summary = "Presign a PUT URL for a client that uploads directly to S3")
+    @Operation(summary = "Presign a PUT URL of a body of exactly size bytes, for a client that uploads directly to S3")
     @APIResponse(responseCode = "200", description = "The presigned URL and the headers to send with it")
     @APIResponse(responseCode = "400", ref = "Error")
     @APIResponse(responseCode = "401", ref = "Error")
     @APIResponse(responseCode = "403", ref = "Error")
+    @APIResponse(responseCode = "413", ref = "Error")
     @APIResponse(responseCode = "429", ref = "Error")
     @APIResponse(responseCode = "502", ref = "Error")
     @APIResponse(responseCode = "503", ref = "Error")
     @APIResponse(responseCode = "504", ref = "Error")
-
     public Uni<PresignedUpload> uploadUrl(RoutingContext ctx, @RestQuery String bucket, @RestQuery String key,
-            @RestQuery String region, @RestQuery String expiresIn, @RestQuery String contentType) {
+            @RestQuery String region, @RestQuery String expiresIn, @RestQuery String contentType,
+            @RestQuery String size) {
         Caller caller = CallerFilter.caller(ctx);
         ObjectLocation object = validate.location(bucket, key, region);
         Duration lifetime = validate.expiresIn(expiresIn);
         Optional<String> type = validate.contentType(contentType);
+        long length = validate.size(size);
         ScopeCredentials scope = access.authorize(caller, Access.WRITE, "presign-put", object.bucket(), object.key());
         return presign(caller, "presign-put", object, scope, lifetime,
-                signer -> Uni.createFrom().item(() -> presigner.presignPut(object, type, acl, signer, lifetime)))
+                signer -> Uni.createFrom().item(() -> presigner.presignPut(object, length, type, acl, signer, lifetime)))
                 .map(url -> new PresignedUpload(true, url.url(), url.method(), PresignedUpload.clientHeaders(url.signedHeaders()),
                         object.bucket(), object.key(), url.expiresAt()));
     }

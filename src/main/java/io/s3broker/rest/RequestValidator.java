@@ -11,6 +11,7 @@ import io.s3broker.config.BrokerConfig;
 import io.s3broker.config.Regions;
 import io.s3broker.config.S3Names;
 import io.s3broker.rest.error.BrokerException;
+import io.s3broker.rest.error.ErrorCode;
 import io.s3broker.s3.ObjectLocation;
 
 /**
@@ -23,13 +24,18 @@ public class RequestValidator {
     private static final Pattern MEDIA_TYPE = Pattern.compile(
             "[\\w!#$&^.+-]+/[\\w!#$&^.+-]+([ \\t]*;[ \\t]*[\\w!#$&^.+-]+=(\"[^\"\\p{Cntrl}]*\"|[\\w!#$&^.+-]+))*");
 
+    /** S3's limit of one PutObject. */
+    static final long MAX_PUT_OBJECT = 5L << 30;
+
     private final String defaultRegion;
+    private final long maxUploadSize;
     private final Set<String> regions;
     private final Duration defaultExpiry;
     private final Duration maxExpiry;
 
     public RequestValidator(BrokerConfig config) {
         this.defaultRegion = config.region();
+        this.maxUploadSize = config.upload().maxSize().asLongValue();
         this.regions = Regions.allowed(config);
         this.defaultExpiry = config.presign().defaultExpiry();
         Duration max = config.presign().maxExpiry();
@@ -93,6 +99,29 @@ public class RequestValidator {
                     + " seconds (a presigned URL cannot outlive the role session)");
         }
         return Duration.ofSeconds(seconds);
+    }
+
+    /**
+     * The {@code size} of a presigned PUT's body, in bytes: required, at most {@code broker.upload.max-size} (413
+     * beyond) and at most S3's 5 GiB for one PutObject.
+     */
+    public long size(String size) {
+        if (isAbsent(size)) {
+            throw BrokerException.missing("size");
+        }
+        String digits = size.trim();
+        if (digits.isEmpty() || digits.length() > 19 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw BrokerException.invalid("size", "must be the body's length in bytes, a whole number");
+        }
+        long bytes = Long.parseLong(digits);
+        if (bytes > maxUploadSize) {
+            throw new BrokerException(ErrorCode.PAYLOAD_TOO_LARGE, "The upload's size, " + bytes
+                    + " bytes, is over broker.upload.max-size (" + maxUploadSize + " bytes)");
+        }
+        if (bytes > MAX_PUT_OBJECT) {
+            throw BrokerException.invalid("size", "one PutObject takes at most 5 GiB; send larger objects with PUT /item");
+        }
+        return bytes;
     }
 
     /** An optional media type such as {@code image/png}, to be signed into a presigned PUT. */

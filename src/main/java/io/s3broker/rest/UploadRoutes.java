@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.s3broker.access.AccessPolicy;
 import io.s3broker.config.BrokerConfig;
+import io.s3broker.logging.LogText;
 import io.s3broker.credentials.Access;
 import io.s3broker.credentials.ScopeCredentials;
 import io.s3broker.rest.error.BrokerException;
@@ -241,7 +242,7 @@ public class UploadRoutes {
     }
 
     private void created(RoutingContext ctx, UploadResult done) {
-        LOG.debugf("Uploaded %d bytes to s3://%s/%s", done.size(), done.bucket(), done.key());
+        LOG.debugf("Uploaded %d bytes to s3://%s/%s", done.size(), done.bucket(), LogText.escape(done.key()));
         respond(ctx, 201, new UploadResponse(true, done.bucket(), done.key(), done.size(), done.etag()));
     }
 

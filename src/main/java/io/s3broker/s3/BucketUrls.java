@@ -41,6 +41,12 @@ public class BucketUrls {
         return new SigV4Signer.Target(base.url() + encodedKey, base.path() + encodedKey, base.host());
     }
 
+    /** Where S3 takes POST uploads (forms) to {@code bucket}: its root, without the trailing "/" of path style. */
+    String postUrl(RegionClients region, String bucket) {
+        BucketUrl base = bucketUrl(region, bucket);
+        return base.path().length() > 1 ? base.url().substring(0, base.url().length() - 1) : base.url();
+    }
+
     BucketUrl bucketUrl(RegionClients region, String bucket) {
         return baseUrls.get(region.region() + '/' + bucket, ignored -> resolve(region, bucket));
     }

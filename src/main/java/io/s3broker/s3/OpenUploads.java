@@ -18,6 +18,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.quarkus.runtime.StartupEvent;
 import io.s3broker.config.BrokerConfig;
 import io.s3broker.credentials.ScopeCredentials;
+import io.s3broker.logging.LogText;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -117,7 +118,7 @@ public class OpenUploads {
                             byId.invalidate(upload.uploadId());
                             if (aborted == 1) {
                                 LOG.infof("Aborted the abandoned multipart upload of %s by %s, created %s",
-                                        upload.object(), upload.owner(), upload.createdAt());
+                                        upload.object(), LogText.escape(upload.owner()), upload.createdAt());
                             }
                         })
                         .onFailure().recoverWithItem(failure -> {

@@ -7,6 +7,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -16,14 +22,16 @@ import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.inject.Singleton;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /**
- * SigV4 signing in S3's dialect (unsigned payload, no double encoding, no path normalisation): presigned URLs, and
- * the headers of the bodiless requests the broker sends itself. The signing key is derived once per credentials,
+ * SigV4 signing in S3's dialect (unsigned payload, no double encoding, no path normalisation): presigned URLs, POST
+ * policies, and the headers of the bodiless requests the broker sends itself. The signing key is derived once per credentials,
  * day and region, the session token encoded once per credentials. {@code SigV4SignerTest} checks it against the
  * SDK's signer. Why by hand: docs/decisions/0001-own-sigv4-signer.md
  */
@@ -36,6 +44,7 @@ final class SigV4Signer {
     private static final String UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
     private static final String HEADER_SIGNED_HEADERS = "host;x-amz-content-sha256;x-amz-date;x-amz-security-token";
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final char[] HEX_UPPER = "0123456789ABCDEF".toCharArray();
     private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
         try {
@@ -158,6 +167,39 @@ final class SigV4Signer {
                 "x-amz-content-sha256", UNSIGNED_PAYLOAD,
                 "X-Amz-Security-Token", credentials.sessionToken(),
                 "Authorization", authorization);
+    }
+
+    /**
+     * The fields of an S3 POST upload (a SigV4-signed POST policy): {@code fields}, then the algorithm, credential,
+     * date and session token, the policy (base64 of its JSON: {@code conditions}, each of those fields, and the
+     * expiration) and its signature. The client sends them all, then the file, in one multipart/form-data POST.
+     *
+     * @param fields form fields the client sends as given (key, Content-Type, acl), each an exact-match condition
+     * @param conditions further conditions, such as {@code ["content-length-range", 0, max]}
+     */
+    Map<String, String> postForm(Map<String, String> fields, List<Object> conditions, String region,
+            AwsSessionCredentialsIdentity credentials, Instant expiration, Instant now) {
+        Scope scope = scope(now, region);
+        SigningKey key = signingKey(credentials, scope.day(), region);
+        Map<String, String> form = new LinkedHashMap<>(fields);
+        form.put("x-amz-algorithm", ALGORITHM);
+        form.put("x-amz-credential", credentials.accessKeyId() + '/' + scope.credentialScope());
+        form.put("x-amz-date", scope.amzDate());
+        form.put("x-amz-security-token", credentials.sessionToken());
+        List<Object> all = new ArrayList<>(conditions);
+        form.forEach((name, value) -> all.add(Map.of(name, value)));
+        Map<String, Object> policy = new LinkedHashMap<>();
+        policy.put("expiration", DateTimeFormatter.ISO_INSTANT.format(expiration.truncatedTo(ChronoUnit.SECONDS)));
+        policy.put("conditions", all);
+        String encoded;
+        try {
+            encoded = Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(policy));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        form.put("policy", encoded);
+        form.put("x-amz-signature", hex(hmac(key.key(), encoded)));
+        return form;
     }
 
     /** The time and credential scope of a signature. */

@@ -3,6 +3,7 @@ package io.s3broker.s3;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +16,8 @@ import io.s3broker.aws.S3Clients;
 import io.s3broker.credentials.CachedCredentials;
 
 /**
- * Presigns GetObject, PutObject and UploadPart URLs with {@link SigV4Signer} on the base URL {@link BucketUrls} resolved. A URL
- * never outlives the credentials that sign it.
+ * Presigns GetObject, PutObject and UploadPart URLs, and POST policies, with {@link SigV4Signer} on the base URL
+ * {@link BucketUrls} resolved. A URL never outlives the credentials that sign it.
  */
 @ApplicationScoped
 public class UrlPresigner {
@@ -38,15 +39,38 @@ public class UrlPresigner {
     }
 
     /**
-     * A PutObject URL for a client that uploads directly; with {@code contentType}, the client must send exactly that
-     * Content-Type (it is signed), and likewise the ACL header. Same lifetime rule as {@link #presignGet}.
+     * A PutObject URL for a client that uploads directly: the client must send exactly {@code contentLength} bytes
+     * and the Content-Type and ACL headers given (all signed, so S3 refuses anything else). Same lifetime rule as
+     * {@link #presignGet}.
      */
-    public PresignedUrl presignPut(ObjectLocation object, Optional<String> contentType, Optional<String> acl,
-            CachedCredentials signer, Duration expiresIn) {
+    public PresignedUrl presignPut(ObjectLocation object, long contentLength, Optional<String> contentType,
+            Optional<String> acl, CachedCredentials signer, Duration expiresIn) {
         Map<String, String> headers = new TreeMap<>();
+        headers.put("content-length", Long.toString(contentLength));
         contentType.ifPresent(type -> headers.put("content-type", type));
         acl.ifPresent(value -> headers.put("x-amz-acl", value));
         return presign("PUT", object, headers, signer, expiresIn);
+    }
+
+    /**
+     * A POST upload of {@code object} from a form (a browser's): S3 takes it only with this exact key, this
+     * Content-Type (when given) and ACL, at most {@code maxLength} bytes, until the policy expires. Same lifetime
+     * rule as {@link #presignGet}.
+     */
+    public PresignedPost presignPost(ObjectLocation object, Optional<String> contentType, Optional<String> acl,
+            long maxLength, CachedCredentials credentials, Duration expiresIn) {
+        Instant now = clock.instant();
+        RegionClients region = clients.forRegion(object.region());
+        Duration lifetime = lifetime(credentials, expiresIn, now);
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("key", object.key());
+        contentType.ifPresent(type -> fields.put("Content-Type", type));
+        acl.ifPresent(value -> fields.put("acl", value));
+        List<Object> conditions = List.of(Map.of("bucket", object.bucket()),
+                List.of("content-length-range", 0, maxLength));
+        Instant expiresAt = now.plus(lifetime);
+        return new PresignedPost(buckets.postUrl(region, object.bucket()), signer.postForm(fields, conditions,
+                region.region(), credentials.credentials(), expiresAt, now), expiresAt);
     }
 
     /**

@@ -59,4 +59,17 @@ class ConfigChecksTest {
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains("broker.upload.idle-timeout") && problems.get(0).contains("quarkus.http.idle-timeout"));
     }
+
+    @Test
+    void theCompanionKeyPrefixMustHoldTheCallerAsAWholeSegment() {
+        for (String prefix : List.of("uploads/", "uploads/{caller}", "uploads/x{caller}/", "{caller}x/",
+                "uploads/{caller}/{caller}/", "uploads/{user}/", "up*/{caller}/", "../{caller}/")) {
+            List<String> problems = ConfigChecks.problems(config(Map.of("broker.companion.key-prefix", prefix)));
+            assertEquals(1, problems.size(), prefix + ": " + problems);
+            assertTrue(problems.get(0).startsWith("broker.companion.key-prefix"), problems.get(0));
+        }
+        for (String prefix : List.of("uploads/{caller}/", "{caller}/", "a/{caller}/b/")) {
+            assertEquals(List.of(), ConfigChecks.problems(config(Map.of("broker.companion.key-prefix", prefix))), prefix);
+        }
+    }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,7 @@ class SessionPolicyTest {
 
     @Test
     void aReadScopeAllowsGetObjectUnderItsPrefixAndListBucketInCompactJson() {
-        String policy = new SessionPolicy("arn:aws:iam::123456789012:role/r", false)
+        String policy = new SessionPolicy("arn:aws:iam::123456789012:role/r", Optional.empty())
                 .forScope(Scope.of(new Grant(Access.READ, "photos", "public/"), HOUR));
         assertFalse(policy.contains(" "), "RGW takes compact JSON only: " + policy);
         assertTrue(policy.contains("\"Action\":[\"s3:GetObject\"],\"Resource\":[\"arn:aws:s3:::photos/public/*\"]"), policy);
@@ -29,17 +30,35 @@ class SessionPolicyTest {
     @Test
     void aWriteScopeAllowsTheUploadActionsAndTheAclOnlyWhenConfigured() {
         Scope write = Scope.of(new Grant(Access.WRITE, "photos", "in/"), HOUR);
-        String plain = new SessionPolicy("arn:aws-cn:iam::123456789012:role/r", false).forScope(write);
+        String plain = new SessionPolicy("arn:aws-cn:iam::123456789012:role/r", Optional.empty()).forScope(write);
         assertTrue(plain.contains("\"s3:PutObject\",\"s3:AbortMultipartUpload\""), plain);
         assertTrue(plain.contains("arn:aws-cn:s3:::photos/in/*"), "the partition of the role: " + plain);
         assertFalse(plain.contains("PutObjectAcl"), plain);
         assertFalse(plain.contains("ListBucket"), plain);
-        assertTrue(new SessionPolicy("arn:aws:iam::1:role/r", true).forScope(write).contains("s3:PutObjectAcl"));
+    }
+
+    @Test
+    void theAclStatementAllowsOnlyTheConfiguredAcl() {
+        SessionPolicy policies = new SessionPolicy("arn:aws:iam::1:role/r", Optional.of("bucket-owner-full-control"));
+        String acl = "{\"Effect\":\"Allow\",\"Action\":[\"s3:PutObjectAcl\"],\"Resource\":[\"arn:aws:s3:::photos/in/*\"],"
+                + "\"Condition\":{\"StringEquals\":{\"s3:x-amz-acl\":[\"bucket-owner-full-control\"]}}}";
+        for (Scope scope : List.of(Scope.of(new Grant(Access.WRITE, "photos", "in/"), HOUR),
+                new Scope(List.of(new Grant(Access.WRITE, "photos", "in/")), "alice", Duration.ofMinutes(15)))) {
+            String policy = policies.forScope(scope);
+            assertTrue(policy.contains(acl), policy);
+            // Nowhere else: the upload actions' statement has no s3:PutObjectAcl of its own.
+            assertEquals(policy.indexOf("s3:PutObjectAcl"), policy.lastIndexOf("s3:PutObjectAcl"), policy);
+        }
+    }
+
+    @Test
+    void anUnrestrictedScopeHasNoPolicy() {
+        assertEquals(null, new SessionPolicy("arn:aws:iam::1:role/r", Optional.empty()).forScope(Scope.unrestricted(HOUR)));
     }
 
     @Test
     void vendedScopesListOnlyTheirPrefixesAndTheProbeDeniesAll() {
-        SessionPolicy policies = new SessionPolicy("arn:aws:iam:::role/r", false);
+        SessionPolicy policies = new SessionPolicy("arn:aws:iam:::role/r", Optional.empty());
         String vended = policies.forScope(new Scope(List.of(new Grant(Access.READ, "photos", "public/"),
                 new Grant(Access.WRITE, "photos", "in/")), "alice", Duration.ofMinutes(15)));
         assertTrue(vended.contains("\"Condition\":{\"StringLike\":{\"s3:prefix\":[\"public/*\"]}}"), vended);
@@ -55,12 +74,12 @@ class SessionPolicyTest {
         for (int i = 0; i < 30; i++) {
             grants.add(new Grant(Access.READ, "photos", "a-rather-long-prefix-number-" + i + "/"));
         }
-        String policy = new SessionPolicy("arn:aws:iam:::role/r", false).forScope(new Scope(grants, "bob", HOUR));
+        String policy = new SessionPolicy("arn:aws:iam:::role/r", Optional.empty()).forScope(new Scope(grants, "bob", HOUR));
         assertTrue(policy.length() > SessionPolicy.MAX_LENGTH, "length " + policy.length());
     }
 
     @Test
     void notARoleArnIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new SessionPolicy("role/r", false));
+        assertThrows(IllegalArgumentException.class, () -> new SessionPolicy("role/r", Optional.empty()));
     }
 }

@@ -21,7 +21,7 @@ class UploadIT extends UploadRoundTripTest {
     @Test
     void presignsAnUploadUrl() {
         given().queryParam("bucket", LocalS3Sts.bucket()).queryParam("key", "upload-it/presigned")
-                .queryParam("contentType", "text/plain").queryParam("expiresIn", 300)
+                .queryParam("contentType", "text/plain").queryParam("expiresIn", 300).queryParam("size", 5)
                 .when().get("/item/upload-url")
                 .then().statusCode(200)
                 .body("success", equalTo(true))

@@ -179,13 +179,16 @@ public class ItemResourceTest {
         String target = "item-test/" + UUID.randomUUID() + "/direct.txt";
         ExtractableResponse<Response> answer = given().queryParam("bucket", bucket).queryParam("key", target)
                 .queryParam("contentType", "text/plain").queryParam("expiresIn", 300)
+                .queryParam("size", CONTENT.length())
                 .when().get("/item/upload-url")
                 .then().statusCode(200)
                 .header("Cache-Control", "no-store")
                 .body("success", equalTo(true))
                 .body("method", equalTo("PUT"))
                 .body("headers.content-type", equalTo("text/plain"))
+                .body("headers.content-length", equalTo(Integer.toString(CONTENT.length())))
                 .body("url", containsString("X-Amz-Expires=300"))
+                .body("url", containsString("X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost"))
                 .extract();
 
         HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(answer.path("url")))
@@ -201,6 +204,47 @@ public class ItemResourceTest {
         assertEquals(403, wrongType.statusCode(), "the content type is part of the signature");
     }
 
+    /** S3 itself holds the size: the URL is signed with the Content-Length, and RGW refuses any other length. */
+    @Test
+    void anUploadUrlTakesExactlyItsSize() throws Exception {
+        String target = "item-test/" + UUID.randomUUID() + "/sized.bin";
+        String url = given().queryParam("bucket", bucket).queryParam("key", target).queryParam("size", 1000)
+                .when().get("/item/upload-url")
+                .then().statusCode(200).extract().path("url");
+        HttpClient http = HttpClient.newHttpClient();
+        for (int length : new int[] { 2000, 999, 0 }) {
+            HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(url))
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[length])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, put.statusCode(), length + " bytes to a URL signed for 1000: " + put.body());
+        }
+        assertEquals(404, LocalS3Sts.admin().headObject(h -> h.bucket(bucket).key(target)).handle((ok, error) ->
+                error == null ? 200 : 404).join(), "nothing stored");
+        HttpResponse<String> exact = http.send(HttpRequest.newBuilder(URI.create(url))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[1000])).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, exact.statusCode(), exact.body());
+        assertEquals(1000L, LocalS3Sts.admin().headObject(h -> h.bucket(bucket).key(target)).join().contentLength());
+    }
+
+    @Test
+    void anUploadUrlOverTheMaxSizeIs413WithoutSigning() {
+        String over = Long.toString((5L << 30) + 1);
+        given().queryParam("bucket", bucket).queryParam("key", "item-test/too-large").queryParam("size", over)
+                .when().get("/item/upload-url")
+                .then().statusCode(413).body("error.code", equalTo("PayloadTooLarge"))
+                .body("error.message", containsString("broker.upload.max-size"))
+                .body(org.hamcrest.Matchers.not(containsString("X-Amz")));
+        given().queryParam("bucket", bucket).queryParam("key", "item-test/max").queryParam("size", 5L << 30)
+                .when().get("/item/upload-url")
+                .then().statusCode(200).body("headers.content-length", equalTo(Long.toString(5L << 30)));
+        for (String bad : List.of("", "-1", "1.5", "1e3", "abc", "99999999999999999999")) {
+            given().queryParam("bucket", bucket).queryParam("key", "k").queryParam("size", bad)
+                    .when().get("/item/upload-url")
+                    .then().statusCode(400).body("error.code", equalTo(bad.isEmpty() ? "MissingParameter"
+                            : "InvalidParameter"));
+        }
+    }
+
     @Test
     void validatesTheUploadUrlRequest() {
         given().queryParam("bucket", bucket).queryParam("key", "k").queryParam("contentType", "not a type")
@@ -209,6 +253,10 @@ public class ItemResourceTest {
         given().queryParam("bucket", bucket)
                 .when().get("/item/upload-url")
                 .then().statusCode(400).body("error.code", equalTo("MissingParameter"));
+        given().queryParam("bucket", bucket).queryParam("key", "k")
+                .when().get("/item/upload-url")
+                .then().statusCode(400).body("error.code", equalTo("MissingParameter"))
+                .body("error.message", containsString("size"));
         given().queryParam("bucket", bucket).queryParam("key", "k").queryParam("expiresIn", 999999)
                 .when().get("/item/upload-url")
                 .then().statusCode(400).body("error.code", equalTo("InvalidParameter"));
@@ -218,7 +266,7 @@ public class ItemResourceTest {
     void neverLeaksASecretInTheAnswer() {
         List<String> secrets = null;
         for (String path : List.of("/item", "/item/upload-url")) {
-            String body = given().queryParam("bucket", bucket).queryParam("key", key)
+            String body = given().queryParam("bucket", bucket).queryParam("key", key).queryParam("size", 1)
                     .when().get(path)
                     .then().statusCode(200)
                     .extract().asString();

@@ -90,11 +90,11 @@ class BucketUrlsTest {
         try (Broker broker = new Broker(addressing); S3Presigner sdk = sdkPresigner(addressing)) {
             ObjectLocation object = new ObjectLocation(addressing.region(), bucket, key);
             PresignedUrl[] ours = new PresignedUrl[1];
-            sameSecond(() -> (ours[0] = broker.presigner.presignPut(object, Optional.of("image/png"),
+            sameSecond(() -> (ours[0] = broker.presigner.presignPut(object, 1234, Optional.of("image/png"),
                             Optional.of("bucket-owner-full-control"), credentials(), Duration.ofSeconds(90))).url(),
                     () -> sdk.presignPutObject(p -> p.signatureDuration(Duration.ofSeconds(90))
                             .putObjectRequest(r -> r.bucket(bucket).key(key).contentType("image/png")
-                                    .acl("bucket-owner-full-control"))).url().toString());
+                                    .contentLength(1234L).acl("bucket-owner-full-control"))).url().toString());
             assertEquals(URI.create(ours[0].url()).getHost() + port(URI.create(ours[0].url())),
                     ours[0].signedHeaders().get("host").get(0));
         }

@@ -114,7 +114,7 @@ class AllowListFileIT {
     }
 
     static String uploadUrl(String key) {
-        return "/item/upload-url?bucket=" + LocalS3Sts.bucket() + "&key=" + key;
+        return "/item/upload-url?bucket=" + LocalS3Sts.bucket() + "&key=" + key + "&size=1";
     }
 
     static void assertAllowed(HttpResponse<String> response, int status, String what) {

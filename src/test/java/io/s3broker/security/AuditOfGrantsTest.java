@@ -142,7 +142,7 @@ class AuditOfGrantsTest {
         secrets.add(param(getUrl, "X-Amz-Security-Token"));
 
         String urlKey = "narrow/write/audit-url-" + run;
-        RawHttp.Answer upload = as(Callers.NARROW_KEY, "GET /item/upload-url?bucket=" + b + "&key=" + urlKey + " HTTP/1.1",
+        RawHttp.Answer upload = as(Callers.NARROW_KEY, "GET /item/upload-url?bucket=" + b + "&key=" + urlKey + "&size=1 HTTP/1.1",
                 null);
         assertEquals(200, upload.status(), upload.toString());
         String putUrl = upload.json().path("url").asText();

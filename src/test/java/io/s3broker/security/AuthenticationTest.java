@@ -133,7 +133,8 @@ class AuthenticationTest {
         HttpRequest.Builder builder;
         switch (route) {
             case "GET /item" -> builder = HttpRequest.newBuilder(uri("/item?" + query)).GET();
-            case "GET /item/upload-url" -> builder = HttpRequest.newBuilder(uri("/item/upload-url?" + query)).GET();
+            case "GET /item/upload-url" -> builder = HttpRequest.newBuilder(uri("/item/upload-url?" + query + "&size=1"))
+                    .GET();
             case "PUT /item" -> builder = HttpRequest.newBuilder(uri("/item?" + query))
                     .PUT(HttpRequest.BodyPublishers.ofString("must not be stored"));
             case "POST /item" -> builder = HttpRequest.newBuilder(uri("/item?" + query))

@@ -72,7 +72,7 @@ class AuthorizationTest {
         denials.add(read("writer reads (its read list is the empty default)", SecurityProfile.WRITER,
                 SecurityProfile.WRITER_KEY, b, "narrow/writer/" + run));
         denials.add(new Denial("narrow asks an upload URL where it may only read", Callers.NARROW, "presign-put",
-                "narrow/read/url-" + run, get("/item/upload-url", narrow, query(b, "narrow/read/url-" + run)), null));
+                "narrow/read/url-" + run, get("/item/upload-url", narrow, query(b, "narrow/read/url-" + run) + "&size=1"), null));
         denials.add(new Denial("narrow PUTs where it may only read", Callers.NARROW, "upload", "narrow/read/put-" + run,
                 "PUT /item?" + query(b, "narrow/read/put-" + run) + " HTTP/1.1\r\nAuthorization: Bearer " + narrow
                         + "\r\nContent-Type: text/plain\r\n", "must not be stored".getBytes(StandardCharsets.UTF_8)));

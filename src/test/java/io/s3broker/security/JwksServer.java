@@ -26,7 +26,8 @@ public class JwksServer implements QuarkusTestResourceLifecycleManager {
         public Map<String, String> getConfigOverrides() {
             return Map.of("broker.auth.mode", "jwt",
                     "mp.jwt.verify.publickey.location", "http://127.0.0.1:${" + PORT + ":1}/jwks",
-                    "mp.jwt.verify.issuer", JwtKeys.ISSUER);
+                    "mp.jwt.verify.issuer", JwtKeys.ISSUER,
+                    "mp.jwt.verify.audiences", JwtKeys.AUDIENCE);
         }
     }
 

@@ -54,8 +54,10 @@ class LeastPrivilegeTest {
     }
 
     static JsonNode presign(String path, String key, String callerKey) {
+        // An upload URL is signed for the length of what the tests PUT to it: "uploaded".
         RawHttp.Answer answer = RawHttp.send("GET " + path + "?bucket=" + LocalS3Sts.bucket() + "&key=" + key
-                + " HTTP/1.1\r\nAuthorization: Bearer " + callerKey + "\r\n", null);
+                + (path.endsWith("upload-url") ? "&size=8" : "") + " HTTP/1.1\r\nAuthorization: Bearer " + callerKey
+                + "\r\n", null);
         assertEquals(200, answer.status(), answer.toString());
         return answer.json();
     }
@@ -137,7 +139,7 @@ class LeastPrivilegeTest {
         String run = UUID.randomUUID().toString();
         String[] requests = {
             "GET /item?bucket=" + b + "&key=narrow/read/a-" + run + " HTTP/1.1\r\nAuthorization: Bearer " + Callers.NARROW_KEY + "\r\n",
-            "GET /item/upload-url?bucket=" + b + "&key=narrow/write/a-" + run + " HTTP/1.1\r\nAuthorization: Bearer " + Callers.NARROW_KEY + "\r\n",
+            "GET /item/upload-url?bucket=" + b + "&key=narrow/write/a-" + run + "&size=1 HTTP/1.1\r\nAuthorization: Bearer " + Callers.NARROW_KEY + "\r\n",
             "GET /item?bucket=" + b + "&key=any/a-" + run + " HTTP/1.1\r\nAuthorization: Bearer " + TestAuth.KEY + "\r\n",
         };
         for (String request : requests) {

@@ -78,9 +78,9 @@ class ManyScopesObservabilityTest {
                 send("GET", "/item", "bucket=" + b + "&key=scopes/" + run + "&check=false", TestAuth.KEY),
                 send("GET", "/item", "bucket=" + b + "&key=narrow/read/" + run + "&check=false", Callers.NARROW_KEY),
                 send("GET", "/item", "bucket=" + b + "&key=narrow/shared/" + run + "&check=false", Callers.NARROW_KEY),
-                send("GET", "/item/upload-url", "bucket=" + b + "&key=narrow/write/" + run, Callers.NARROW_KEY),
-                send("GET", "/item/upload-url", "bucket=" + b + "&key=narrow/writer/" + run, SecurityProfile.WRITER_KEY),
-                send("GET", "/item/upload-url", "bucket=" + b + "&key=scopes/" + run, TestAuth.KEY),
+                send("GET", "/item/upload-url", "bucket=" + b + "&key=narrow/write/" + run + "&size=1", Callers.NARROW_KEY),
+                send("GET", "/item/upload-url", "bucket=" + b + "&key=narrow/writer/" + run + "&size=1", SecurityProfile.WRITER_KEY),
+                send("GET", "/item/upload-url", "bucket=" + b + "&key=scopes/" + run + "&size=1", TestAuth.KEY),
                 send("POST", "/credentials", null, Callers.NARROW_KEY));
         answers.forEach(answer -> assertEquals(200, answer.status(), answer.toString()));
         Instant vendedExpiry = Instant.parse(answers.get(answers.size() - 1).json().path("expiration").asText());

@@ -69,7 +69,7 @@ class NoSecretsInLogsOnFailurePathsTest {
         assertEquals(200, presigned.status());
         secrets.add(signature(presigned.json().path("url").asText()));
         RawHttp.Answer uploadUrl = RawHttp.send("GET /item/upload-url?bucket=" + b + "&key=narrow/write/u-" + run
-                + " HTTP/1.1\r\nAuthorization: Bearer " + Callers.NARROW_KEY + "\r\n", null);
+                + "&size=1 HTTP/1.1\r\nAuthorization: Bearer " + Callers.NARROW_KEY + "\r\n", null);
         secrets.add(signature(uploadUrl.json().path("url").asText()));
 
         JsonNode vended = RawHttp.send("POST /credentials HTTP/1.1\r\nAuthorization: Bearer " + Callers.NARROW_KEY

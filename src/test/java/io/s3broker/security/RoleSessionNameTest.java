@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 
@@ -56,7 +57,7 @@ class RoleSessionNameTest {
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         LocalS3Sts.get("AWS_ACCESS_KEY_ID"), LocalS3Sts.get("AWS_SECRET_ACCESS_KEY"))))
                 .build();
-        policies = new SessionPolicy(LocalS3Sts.get("BROKER_ROLE_ARN"), false);
+        policies = new SessionPolicy(LocalS3Sts.get("BROKER_ROLE_ARN"), Optional.empty());
     }
 
     @AfterAll

@@ -79,6 +79,29 @@ class StartupRefusalIT {
     }
 
     @Test
+    void jwtModeWithoutIssuerOrAudiencesRefusesToStart() throws Exception {
+        Map<String, String> jwt = Map.of("BROKER_AUTH_MODE", "jwt", "MP_JWT_VERIFY_PUBLICKEY", JwtKeys.publicKeyBase64());
+        Map<String, String> noAudiences = new java.util.HashMap<>(jwt);
+        noAudiences.put("MP_JWT_VERIFY_ISSUER", JwtKeys.ISSUER);
+        Map<String, String> noIssuer = new java.util.HashMap<>(jwt);
+        noIssuer.put("MP_JWT_VERIFY_AUDIENCES", JwtKeys.AUDIENCE);
+        assertRefused("jwt-no-audiences", noAudiences, "mp.jwt.verify.issuer", "mp.jwt.verify.audiences");
+        assertRefused("jwt-no-issuer", noIssuer, "mp.jwt.verify.issuer", "mp.jwt.verify.audiences");
+    }
+
+    /** Templated entries are sized for the longest subject a token may carry: 128 bytes, each percent-encoded. */
+    @Test
+    void templatedEntriesTooLongForTheLongestSubjectRefuseToStart() throws Exception {
+        String b = LocalS3Sts.bucket();
+        Map<String, String> env = new java.util.HashMap<>(Map.of("BROKER_AUTH_MODE", "jwt",
+                "MP_JWT_VERIFY_PUBLICKEY", JwtKeys.publicKeyBase64(), "MP_JWT_VERIFY_ISSUER", JwtKeys.ISSUER,
+                "MP_JWT_VERIFY_AUDIENCES", JwtKeys.AUDIENCE, "BROKER_CREDENTIALS_ENABLED", "true"));
+        env.put("BROKER_ACCESS_READ", b + "/a/{caller}/," + b + "/b/{caller}/," + b + "/c/{caller}/");
+        env.put("BROKER_ACCESS_WRITE", b + "/d/{caller}/");
+        assertRefused("templated-policy-too-long", env, "more than STS takes (2048)");
+    }
+
+    @Test
     void modeNoneStartsWithAWarning() throws Exception {
         Path log = Path.of("target", "startup-refusal-mode-none.log");
         Integer exit = run("mode-none", Map.of("BROKER_AUTH_MODE", "none"), log, 15);

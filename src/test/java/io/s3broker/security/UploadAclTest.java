@@ -34,11 +34,13 @@ import software.amazon.awssdk.services.s3.model.GetObjectAclResponse;
 import software.amazon.awssdk.services.s3.model.Permission;
 
 /**
- * broker.upload.acl (issue 12, least privilege): with it set, write scopes' session policies hold s3:PutObjectAcl, and
- * uploads through the broker (PUT with a length, chunked PUT, form POST) and through its presigned upload URL succeed
- * at RGW with the canned ACL applied, as the bucket owner reads it back. (Without broker.upload.acl there is no
- * s3:PutObjectAcl: SessionPolicyTest for the policy, LeastPrivilegeTest for the broker's scopes. RGW, unlike AWS S3,
- * takes an x-amz-acl header from a session without s3:PutObjectAcl, so the statement's need cannot be shown here.)
+ * broker.upload.acl (issue 12, least privilege): with it set, write scopes' session policies hold s3:PutObjectAcl,
+ * only under the condition that the ACL is the configured one, and uploads through the broker (PUT with a length,
+ * chunked PUT, form POST) and through its presigned upload URL succeed at RGW with the canned ACL applied, as the
+ * bucket owner reads it back. RGW enforces the condition on PutObjectAcl: vended credentials may set the configured
+ * ACL on their objects and no other. (Without broker.upload.acl there is no s3:PutObjectAcl: SessionPolicyTest for the
+ * policy, LeastPrivilegeTest for the broker's scopes. RGW, unlike AWS S3, takes an x-amz-acl header on PutObject from
+ * a session without s3:PutObjectAcl, so neither the statement's need there nor its condition can be shown here.)
  */
 @QuarkusTest
 @TestProfile(UploadAclTest.WithAcl.class)
@@ -51,7 +53,9 @@ class UploadAclTest {
     public static class WithAcl implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("broker.upload.acl", ACL);
+            // Browser uploads under the whole-bucket write entry of the test profile: a literal one, warned about.
+            return Map.of("broker.upload.acl", ACL, "broker.credentials.enabled", "true",
+                    "broker.companion.bucket", LocalS3Sts.bucket(), "broker.companion.post-signer", "role");
         }
     }
 
@@ -90,6 +94,48 @@ class UploadAclTest {
     }
 
     @Test
+    void aBrowserFormCarriesTheAclAndALiteralEntryIsWarnedAbout() {
+        io.restassured.response.ExtractableResponse<io.restassured.response.Response> params = io.restassured.RestAssured
+                .given().queryParam("filename", "acl.txt").when().get("/s3/params").then().statusCode(200).extract();
+        Map<String, String> fields = params.jsonPath().getMap("fields", String.class, String.class);
+        assertEquals(ACL, fields.get("acl"), fields.toString());
+        HttpResponse<String> post = io.s3broker.testing.S3Post.send(params.path("url"), fields,
+                "a form with an acl".getBytes(StandardCharsets.UTF_8));
+        assertEquals(204, post.statusCode(), post.body());
+        assertBucketOwnerHasFullControl(fields.get("key"));
+        // Another ACL than the form's: S3 holds the policy.
+        Map<String, String> otherAcl = new java.util.HashMap<>(fields);
+        otherAcl.put("acl", "public-read");
+        assertEquals(403, io.s3broker.testing.S3Post.send(params.path("url"), otherAcl, new byte[1]).statusCode());
+
+        assertTrue(Upstream.logSince(0).stream().anyMatch(line -> line.contains("Browser uploads of caller")
+                && line.contains("literal write entry")), "the start-up warning of a shared upload scope");
+    }
+
+    @Test
+    void vendedCredentialsMaySetTheConfiguredAclAndNoOther() {
+        String key = "acl/vended-" + UUID.randomUUID();
+        RawHttp.Answer vend = RawHttp.send("POST /credentials HTTP/1.1\r\n" + TestAuth.HEADER_LINE, new byte[0]);
+        assertEquals(200, vend.status(), vend.toString());
+        String vendedPolicy = scopes.policy(scopes.all().stream().filter(s -> s.scope().vended()).findFirst()
+                .orElseThrow().scope());
+        assertTrue(vendedPolicy.contains("{\"Effect\":\"Allow\",\"Action\":[\"s3:PutObjectAcl\"],\"Resource\":[\"arn:aws:s3:::"
+                + LocalS3Sts.bucket() + "/*\"],\"Condition\":{\"StringEquals\":{\"s3:x-amz-acl\":[\"" + ACL + "\"]}}}"),
+                vendedPolicy);
+        try (software.amazon.awssdk.services.s3.S3AsyncClient s3 = S3As.client(CredentialVendingTest.credentials(vend.json()))) {
+            assertEquals(200, S3As.status(() -> s3.putObject(p -> p.bucket(LocalS3Sts.bucket()).key(key),
+                    software.amazon.awssdk.core.async.AsyncRequestBody.fromString("vended"))));
+            assertEquals(403, S3As.status(() -> s3.putObjectAcl(p -> p.bucket(LocalS3Sts.bucket()).key(key)
+                    .acl("public-read"))), "RGW enforces the condition: no other ACL");
+            assertEquals(403, S3As.status(() -> s3.putObjectAcl(p -> p.bucket(LocalS3Sts.bucket()).key(key)
+                    .acl("authenticated-read"))));
+            assertOwnerOnly(key);
+            assertEquals(200, S3As.status(() -> s3.putObjectAcl(p -> p.bucket(LocalS3Sts.bucket()).key(key).acl(ACL))));
+            assertBucketOwnerHasFullControl(key);
+        }
+    }
+
+    @Test
     void uploadsThroughTheBrokerCarryTheAcl() throws Exception {
         String run = UUID.randomUUID().toString();
         String b = LocalS3Sts.bucket();
@@ -123,13 +169,18 @@ class UploadAclTest {
     void aPresignedUploadUrlSignsTheAclAndRgwAppliesIt() {
         String key = "acl/url-" + UUID.randomUUID();
         RawHttp.Answer answer = RawHttp.send("GET /item/upload-url?bucket=" + LocalS3Sts.bucket() + "&key=" + key
-                + " HTTP/1.1\r\n" + TestAuth.HEADER_LINE, null);
+                + "&size=19 HTTP/1.1\r\n" + TestAuth.HEADER_LINE, null);
         assertEquals(200, answer.status(), answer.toString());
         JsonNode upload = answer.json();
         assertEquals(ACL, upload.path("headers").path("x-amz-acl").asText(), answer.toString());
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(upload.path("url").asText()))
                 .PUT(HttpRequest.BodyPublishers.ofString("direct, with an acl"));
-        upload.path("headers").fields().forEachRemaining(h -> request.header(h.getKey(), h.getValue().asText()));
+        // Content-Length is signed too; Java's client sets it from the body itself (and refuses it as a header).
+        upload.path("headers").fields().forEachRemaining(h -> {
+            if (!h.getKey().equals("content-length")) {
+                request.header(h.getKey(), h.getValue().asText());
+            }
+        });
         HttpResponse<String> put = S3As.send(request.build());
         assertEquals(200, put.statusCode(), put.body());
         assertBucketOwnerHasFullControl(key);

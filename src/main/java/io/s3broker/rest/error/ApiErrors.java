@@ -8,6 +8,7 @@ import io.s3broker.access.AccessDenied;
 import io.s3broker.access.RateLimited;
 import io.s3broker.auth.AuthenticationFailed;
 import io.s3broker.credentials.CredentialsUnavailableException;
+import io.s3broker.logging.LogText;
 import io.s3broker.s3.S3Errors;
 import io.s3broker.s3.S3Failure;
 import io.s3broker.upload.UploadFailure;
@@ -38,10 +39,12 @@ public final class ApiErrors {
     public static ApiError of(Throwable failure) {
         Throwable e = S3Errors.unwrap(failure);
         ApiError error = classify(e);
+        // Messages may carry client input (keys, caller names): escaped, like every log line's.
         if (error.code() == ErrorCode.INTERNAL_ERROR) {
-            LOG.error("Request failed unexpectedly", e);
+            LOG.error("Request failed unexpectedly", LogText.escaped(e));
         } else if (error.status() >= 500) {
-            LOG.warnf("%s: %s%s", error.code().code(), error.message(), e.getCause() == null ? "" : " (" + e.getCause() + ")");
+            LOG.warnf("%s: %s%s", error.code().code(), LogText.escape(error.message()),
+                    e.getCause() == null ? "" : " (" + LogText.escape(e.getCause().toString()) + ")");
         }
         return error;
     }

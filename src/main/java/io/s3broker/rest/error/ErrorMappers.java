@@ -11,6 +11,8 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import io.s3broker.logging.LogText;
+
 /**
  * The JAX-RS side of {@link ApiErrors}: every failure becomes the JSON error body with the right status, no HTML
  * page, no stack trace. JAX-RS's own exceptions (no such resource, wrong method or media type) are mapped here.
@@ -46,7 +48,7 @@ public class ErrorMappers {
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
         if (status >= 500) {
-            LOG.error("Request failed", e);
+            LOG.error("Request failed", LogText.escaped(e));
             return respond(ErrorCode.INTERNAL_ERROR, "Internal error");
         }
         return respond(ErrorCode.INVALID_REQUEST, status, "Invalid request");
