@@ -121,7 +121,7 @@ class SlowClientsTest {
     void aKeptAliveConnectionMayIdleButItsNextHeaderIsBoundAgain() throws Exception {
         try (Socket socket = connect()) {
             OutputStream out = socket.getOutputStream();
-            String request = "GET /item/upload-url?bucket=" + LocalS3Sts.bucket() + "&key=slow/kept HTTP/1.1\r\n"
+            String request = "GET /item?check=false&bucket=" + LocalS3Sts.bucket() + "&key=slow/kept HTTP/1.1\r\n"
                     + "Host: localhost\r\n" + TestAuth.HEADER_LINE + "\r\n";
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -132,7 +132,7 @@ class SlowClientsTest {
             out.flush();
             assertTrue(readHead(socket.getInputStream()).startsWith("HTTP/1.1 200 "), "served after idling");
             // The next header trickles: the bound applies again.
-            out.write("GET /item/upload-url HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write("GET /item?check=false HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
             long start = System.nanoTime();
             String answer = trickleUntilClosed(socket, Duration.ofMillis(200), Duration.ofSeconds(15));
             long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -177,7 +177,7 @@ class SlowClientsTest {
         }
         List<Socket> sockets = new ArrayList<>();
         try {
-            byte[] first = ("GET /item/upload-url?bucket=" + LocalS3Sts.bucket() + "&key=slow/held HTTP/1.1\r\n"
+            byte[] first = ("GET /item?check=false&bucket=" + LocalS3Sts.bucket() + "&key=slow/held HTTP/1.1\r\n"
                     + "Host: localhost\r\n" + TestAuth.HEADER_LINE + "\r\n").getBytes(StandardCharsets.US_ASCII);
             for (int i = 0; i < slow; i++) {
                 Socket socket = new Socket("127.0.0.1", RestAssured.port);
@@ -189,7 +189,7 @@ class SlowClientsTest {
                 String answer = readHead(socket.getInputStream());
                 assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
             }
-            byte[] next = "GET /item/upload-url HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII);
+            byte[] next = "GET /item?check=false HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII);
             long trickling = System.nanoTime();
             for (Socket socket : sockets) {
                 socket.getOutputStream().write(next);
@@ -279,7 +279,7 @@ class SlowClientsTest {
     private static boolean newClientServed() {
         try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
             socket.setSoTimeout(2000);
-            socket.getOutputStream().write(("GET /item/upload-url?bucket=" + LocalS3Sts.bucket() + "&key=slow/new HTTP/1.1\r\n"
+            socket.getOutputStream().write(("GET /item?check=false&bucket=" + LocalS3Sts.bucket() + "&key=slow/new HTTP/1.1\r\n"
                     + "Host: localhost\r\nConnection: close\r\n" + TestAuth.HEADER_LINE + "\r\n").getBytes(StandardCharsets.US_ASCII));
             return readHead(socket.getInputStream()).startsWith("HTTP/1.1 200 ");
         } catch (IOException refused) {
