@@ -3,10 +3,10 @@ package io.s3broker.rest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.s3broker.access.CallerLimits;
 import io.s3broker.auth.Authenticator;
 import io.s3broker.auth.Caller;
+import io.s3broker.http.RouteOrder;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
 import io.vertx.core.Context;
@@ -34,8 +34,6 @@ public class CallerFilter {
 
     /** Where the caller is kept for the handlers that follow. */
     static final String CALLER = "broker.caller";
-    /** Before the upload routes, which run ahead of Quarkus' own body handling. */
-    static final int ORDER = RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 2;
     /** Open to anyone: Quarkus' non-application endpoints. */
     private static final String OPEN_ROOT = "/q/";
     /**
@@ -55,7 +53,7 @@ public class CallerFilter {
     }
 
     void register(@Observes Router router) {
-        router.route().order(ORDER).handler(this::filter);
+        router.route().order(RouteOrder.CALLER.order()).handler(this::filter);
     }
 
     /** A Vert.x route handler that is given the request's caller. */

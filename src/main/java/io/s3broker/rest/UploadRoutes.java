@@ -10,13 +10,13 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.s3broker.access.AccessPolicy;
 import io.s3broker.auth.Caller;
 import io.s3broker.config.BrokerConfig;
 import io.s3broker.logging.LogText;
 import io.s3broker.credentials.Access;
 import io.s3broker.credentials.ScopeCredentials;
+import io.s3broker.http.RouteOrder;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
 import io.s3broker.s3.ObjectLocation;
@@ -68,10 +68,8 @@ public class UploadRoutes {
     }
 
     void register(@Observes Router router) {
-        // Ahead of Quarkus' body-size limit (ROUTE_ORDER_UPLOAD_LIMIT), which would cap uploads at
-        // quarkus.http.limits.max-body-size: these routes apply broker.upload.max-size as they stream.
-        router.put("/item").order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(CallerFilter.withCaller(this::put));
-        router.post("/item").order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(CallerFilter.withCaller(this::post));
+        router.put("/item").order(RouteOrder.STREAMING_UPLOADS.order()).handler(CallerFilter.withCaller(this::put));
+        router.post("/item").order(RouteOrder.STREAMING_UPLOADS.order()).handler(CallerFilter.withCaller(this::post));
     }
 
     void put(RoutingContext ctx, Caller caller) {
