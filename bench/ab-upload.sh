@@ -87,8 +87,8 @@ if [[ ${AB_NGINX:-0} == 1 ]]; then
 fi
 is_nginx() { [[ ${NAMES[$1]} == nginx ]]; }
 
-upload() { # variant-index way [key-suffix]
-  local url="http://127.0.0.1:$((PORT0 + $1))/item" key=ab-upload/$1-$2${3:-} code
+upload() { # variant-index way [key]
+  local url="http://127.0.0.1:$((PORT0 + $1))/item" key=ab-upload/${3:-$1-$2} code
   local curl=(curl -sS -m 600 -o /dev/null -w '%{http_code}')
   if is_nginx "$1"; then
     url=$(KEY=$LOCAL_S3STS_ADMIN_ACCESS_KEY SECRET=$LOCAL_S3STS_ADMIN_SECRET_KEY python3 "$HERE/lib/presign.py" PUT \
@@ -123,7 +123,8 @@ batch() { # variant-index way: BATCH times PARALLEL uploads at once
   for ((b = 0; b < BATCH; b++)); do
     pids=()
     for ((p = 0; p < PARALLEL; p++)); do
-      upload "$1" "$2" "-$p" &
+      # The same keys for every variant and way: the gateway's memory store holds few objects of this size.
+      upload "$1" "$2" "at-once-$p" &
       pids+=($!)
     done
     for p in "${pids[@]}"; do wait "$p" || die "an upload of $2 to ${NAMES[$1]} failed"; done
@@ -157,6 +158,9 @@ for r in $(seq "$ROUNDS"); do
       fig=$(awk -v t="$ns" -v mib=$((BATCH * PARALLEL * MIB)) 'BEGIN { printf "%.3f", t / 1e6 / mib }')
       FIGS[$i,$way]+="$fig "
       log "round $r $way ${NAMES[$i]}: $fig ms/MiB (load $(cut -d' ' -f1 /proc/loadavg))"
+      # Uploads at once overwrite as many objects: without a collection the garbage of two variants' batches can
+      # fill the gateway's memory store, which then stops answering in time (502s).
+      ((PARALLEL == 1)) || gc_process
     done
     gc_process
   done
