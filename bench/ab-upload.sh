@@ -118,6 +118,8 @@ cpu_groups() { # variant-index
 }
 ways_of() { if is_nginx "$1"; then echo put; else echo "$WAYS"; fi; }
 
+peak_rss() { awk '/VmHWM/ { printf "%d MiB", $2 / 1024 }' "/proc/${PIDS[$1]}/status"; } # variant-index
+
 batch() { # variant-index way: BATCH times PARALLEL uploads at once
   local b p pids
   for ((b = 0; b < BATCH; b++)); do
@@ -157,7 +159,7 @@ for r in $(seq "$ROUNDS"); do
       TOTAL[$i,$way]=$((${TOTAL[$i,$way]:-0} + ns))
       fig=$(awk -v t="$ns" -v mib=$((BATCH * PARALLEL * MIB)) 'BEGIN { printf "%.3f", t / 1e6 / mib }')
       FIGS[$i,$way]+="$fig "
-      log "round $r $way ${NAMES[$i]}: $fig ms/MiB (load $(cut -d' ' -f1 /proc/loadavg))"
+      log "round $r $way ${NAMES[$i]}: $fig ms/MiB (load $(cut -d' ' -f1 /proc/loadavg), peak RSS so far $(peak_rss "$i"))"
       # Uploads at once overwrite as many objects: without a collection the garbage of two variants' batches can
       # fill the gateway's memory store, which then stops answering in time (502s).
       ((PARALLEL == 1)) || gc_process
@@ -204,6 +206,6 @@ done
 echo
 for i in "${!NAMES[@]}"; do
   ! is_nginx "$i" || continue
-  echo "- ${NAMES[$i]}: peak RSS (VmHWM) $(awk '/VmHWM/ { printf "%d MiB", $2 / 1024 }' "/proc/${PIDS[$i]}/status")"
+  echo "- ${NAMES[$i]}: peak RSS (VmHWM) $(peak_rss "$i")"
 done
 STATUS=0
