@@ -67,8 +67,7 @@ public class HeaderTimeout {
 
     void register(@Observes Router router) {
         if (!timeout.isZero()) {
-            // First of all routes: a request that reaches the router has its header complete.
-            router.route().order(Integer.MIN_VALUE).handler(this::requestStarted);
+            router.route().order(RouteOrder.HEADER_DEADLINE.order()).handler(this::requestStarted);
         }
     }
 
