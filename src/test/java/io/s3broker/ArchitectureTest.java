@@ -15,7 +15,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
  * credentials, aws), since the upload service counts, audits and limits per caller; access -> (auth, credentials);
  * s3 -> (credentials, aws); credentials -> aws; everything may use config and logging (escaping for log lines, log
  * handlers), which uses nothing of the broker's but config; health and metrics observe credentials, upload and s3;
- * nativeimage names rest's records. A plain JUnit
+ * nativeimage names rest's records; http (the server's own connection limits) stands alone. A plain JUnit
  * class (not ArchUnit's own engine) so that {@code ./mvnw test -Dtest=ArchitectureTest} runs it alone.
  */
 class ArchitectureTest {
@@ -31,6 +31,7 @@ class ArchitectureTest {
                 .layer("Main").definedBy(ROOT)
                 .layer("NativeImage").definedBy(ROOT + ".nativeimage..")
                 .layer("Health").definedBy(ROOT + ".health..")
+                .layer("Http").definedBy(ROOT + ".http..")
                 .layer("Metrics").definedBy(ROOT + ".metrics..")
                 .layer("Logging").definedBy(ROOT + ".logging..")
                 .layer("Browser").definedBy(ROOT + ".browser..")
@@ -45,6 +46,7 @@ class ArchitectureTest {
                 .whereLayer("Main").mayNotBeAccessedByAnyLayer()
                 .whereLayer("NativeImage").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Health").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Http").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Metrics").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Browser").mayOnlyBeAccessedByLayers("NativeImage")
                 .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage", "Browser")
@@ -81,7 +83,7 @@ class ArchitectureTest {
     @Test
     void importsTheBrokersClasses() {
         for (String layer : new String[] {"rest", "access", "auth", "upload", "s3", "credentials", "aws", "config",
-                "health", "metrics", "nativeimage", "logging"}) {
+                "health", "metrics", "nativeimage", "logging", "http"}) {
             if (MAIN.stream().noneMatch(c -> c.getPackageName().equals(ROOT + "." + layer))) {
                 throw new AssertionError("no class imported from " + ROOT + "." + layer);
             }

@@ -59,4 +59,12 @@ public final class NativeRegistrations {
             "software.amazon.awssdk.http.nio.netty.NettySdkAsyncHttpService" })
     static final class AwsSdk {
     }
+
+    /**
+     * The field of Vert.x's server that holds the listening channel, read by reflection by the header timeout
+     * (io.s3broker.http.HeaderTimeout, docs/decisions/0023-header-timeout.md).
+     */
+    @RegisterForReflection(fields = true, methods = false, classNames = "io.vertx.core.net.impl.TCPServerBase")
+    static final class VertxServer {
+    }
 }
