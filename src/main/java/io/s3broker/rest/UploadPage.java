@@ -18,7 +18,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The page {@code /upload}: Uppy's Dashboard uploading straight to S3 through the Companion API
- * ({@link CompanionResource}), served from memory, read from the classpath folder {@code upload-page} with the Uppy
+ * ({@link io.s3broker.browser.CompanionResource}), served from memory, read from the classpath folder {@code upload-page} with the Uppy
  * bundle vendored there (upload-page/vendor/README.md says why). Only while {@code broker.companion.bucket} is set; otherwise there
  * is no such route (404).
  */
