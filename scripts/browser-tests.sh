@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Uppy in a real browser against the broker's Companion API (/s3) and the local S3 + STS server: Debian's Chromium
-# driven by playwright-core, the page /upload with its vendored Uppy (checked against npm's), byte-for-byte checks
-# in RGW (src/test/browser/browser.test.js). Needs the packaged broker: run after `./mvnw verify` (or
-# `./mvnw package -DskipTests`). Installs Chromium (apt-get) and the npm packages of src/test/browser (npm ci) when
-# missing. Port: BROWSER_TEST_PORT (default 8295).
+# Uppy in a real browser against the broker and the local S3 + STS server: Debian's Chromium driven by
+# playwright-core, byte-for-byte checks in RGW. Uppy 6 through POST /s3/sign (the page /upload, its vendored bundle
+# first checked against a rebuild by scripts/upload-bundle.sh --check) and through GET /s3/sts
+# (src/test/browser/uppy6.test.js); Uppy 5 through the Companion API (companion-uppy5.test.js). Needs the packaged
+# broker: run after `./mvnw verify` (or `./mvnw package -DskipTests`). Installs Chromium (apt-get) and the npm
+# packages of src/test/browser (npm ci) when missing. Port: BROWSER_TEST_PORT (default 8295). BROWSER_TESTS names
+# test files to run instead of all (src/test/browser/manual/ holds one run only by hand that way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +21,7 @@ if [ ! -f src/test/browser/node_modules/.package-lock.json ] \
     || [ src/test/browser/package-lock.json -nt src/test/browser/node_modules/.package-lock.json ]; then
   (cd src/test/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
+scripts/upload-bundle.sh --check
 
 env_file=$(scripts/local-s3-sts.sh up)
 set -a
@@ -69,7 +72,7 @@ curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null || { tail -50 "$wor
 status=0
 BROKER_URL="http://127.0.0.1:$port" API_KEY="$key_a" OTHER_KEY="$key_b" OUTSIDER_KEY="$key_c" \
   KEY_PREFIX=browser-tests/ MAX_SIZE=$((100 * 1024 * 1024)) CHROMIUM="$(command -v chromium)" WORK_DIR="$work" \
-  node --test --test-concurrency=1 --test-reporter=spec src/test/browser/*.test.js || status=$?
+  node --test --test-concurrency=1 --test-reporter=spec ${BROWSER_TESTS:-src/test/browser/*.test.js} || status=$?
 if [ "$status" -ne 0 ]; then
   echo "[browser-tests] failed; the broker's log:" >&2
   tail -100 "$work/broker.log" >&2
