@@ -1,6 +1,6 @@
 // Uppy 5 (uppy 5.2.4 from npm, in Companion mode) in Debian's Chromium against the broker's Companion API and the
-// local RGW: the way in for pages that stay on Uppy 5. The page (pages/uppy5.html) is served on the broker's origin
-// by the test itself. Run by scripts/browser-tests.sh, which starts the packaged broker and passes: BROKER_URL,
+// local RGW: the way in for pages that stay on Uppy 5. The page is the broker's /upload running pages/uppy5.js
+// instead of its own script (lib.js, runOnUploadPage). Run by scripts/browser-tests.sh, which starts the packaged broker and passes: BROKER_URL,
 // API_KEY (caller "browser"), OTHER_KEY (caller "other"), OUTSIDER_KEY (a caller that may not write the upload
 // prefix), KEY_PREFIX (before the caller's own segment), MAX_SIZE (the broker's broker.upload.max-size, in bytes),
 // CHROMIUM, WORK_DIR, and the local S3/STS server's env (LOCAL_S3STS_*).
@@ -8,11 +8,9 @@ import assert from 'node:assert/strict'
 import { rm } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
 
-import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3'
-
 import {
-  admin, allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, openUploads, PREFIX, serveTestPages,
-  sha256OfObject, storedKeys, watchCalls,
+  abortOpenUploads, allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, openUploads, PREFIX,
+  runOnUploadPage, sha256OfObject, storedKeys, watchCalls,
 } from './lib.js'
 
 let browser
@@ -23,7 +21,7 @@ let calls
 async function openPage(apiKey) {
   page = await context.newPage()
   calls = watchCalls(page)
-  await page.goto(`${BROKER}/test-pages/uppy5.html`)
+  await page.goto(`${BROKER}/upload/`)
   await page.waitForFunction(() => typeof window.uppy?.getFiles === 'function', null, { timeout: 10_000 })
   await page.fill('#api-key', apiKey)
 }
@@ -45,6 +43,7 @@ async function upload() {
 }
 
 before(async () => {
+  await abortOpenUploads()
   // The parts go from the page straight to RGW: the bucket must allow the page's origin to PUT and read the ETag.
   await allowBrowserCors()
   browser = await launchChromium()
@@ -53,15 +52,13 @@ before(async () => {
 after(async () => {
   await browser?.close()
   // Leave no upload open for the next run, whatever failed.
-  for (const open of await openUploads()) {
-    await admin.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: open.key, UploadId: open.uploadId }))
-  }
+  await abortOpenUploads()
 })
 
 describe('Uppy 5 in Companion mode', () => {
   before(async () => {
     context = await browser.newContext()
-    await serveTestPages(context)
+    await runOnUploadPage(context, 'uppy5', { css: 'node_modules/uppy/dist/uppy.min.css' })
   })
   after(async () => { await context.close() })
 

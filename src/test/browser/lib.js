@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import {
+  AbortMultipartUploadCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -57,6 +58,13 @@ async function sha256OfFile(path) {
 export async function openUploads(prefix = PREFIX) {
   const answer = await admin.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }))
   return (answer.Uploads ?? []).map((u) => ({ key: u.Key, uploadId: u.UploadId }))
+}
+
+/** Aborts what a run left open (one cut short included), so that "nothing left open" speaks of this run only. */
+export async function abortOpenUploads() {
+  for (const open of await openUploads()) {
+    await admin.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: open.key, UploadId: open.uploadId }))
+  }
 }
 
 export async function storedKeys(prefix = PREFIX) {
@@ -119,24 +127,20 @@ export function launchChromium() {
 }
 
 /**
- * Serves the test pages (pages/) and Uppy 5.2.4 from npm under <broker>/test-pages/ in this browser context only:
- * the broker's own origin, as a page of one's own on the broker's host would be, with no CORS of the broker's needed.
+ * Makes the broker's page /upload run a test page's script (pages/NAME.js) instead of its own, in this browser
+ * context only, with Uppy 5.2.4 from npm at /upload/uppy5.min.mjs. The document stays the broker's own (its HTML,
+ * its CSP, its origin and address space): a page fulfilled by Playwright has no address space, and Chromium then
+ * refuses its requests to loopback (RGW and the broker here) as Local Network Access.
  */
-export async function serveTestPages(context) {
-  const types = { html: 'text/html', js: 'text/javascript', mjs: 'text/javascript', css: 'text/css' }
-  const files = {
-    'uppy.min.mjs': join(here, 'node_modules/uppy/dist/uppy.min.mjs'),
-    'uppy.min.css': join(here, 'node_modules/uppy/dist/uppy.min.css'),
+export async function runOnUploadPage(context, name, { css } = {}) {
+  const text = (path) => ({ status: 200, contentType: 'text/javascript', body: readFileSync(path) })
+  await context.route(`${BROKER}/upload/upload.js`, (route) => route.fulfill(text(join(here, 'pages', `${name}.js`))))
+  await context.route(`${BROKER}/upload/uppy5.min.mjs`, (route) => route.fulfill(text(join(here, 'node_modules/uppy/dist/uppy.min.mjs'))))
+  if (css) {
+    await context.route(`${BROKER}/upload/vendor/uppy.min.css`, (route) => route.fulfill({
+      status: 200, contentType: 'text/css', body: readFileSync(join(here, css)),
+    }))
   }
-  await context.route(`${BROKER}/test-pages/**`, (route) => {
-    const name = new URL(route.request().url()).pathname.slice('/test-pages/'.length)
-    const path = files[name] ?? join(here, 'pages', name.replace(/[^a-z0-9.-]/gi, ''))
-    try {
-      route.fulfill({ status: 200, contentType: types[name.split('.').pop()], body: readFileSync(path) })
-    } catch {
-      route.fulfill({ status: 404, body: 'no such test page' })
-    }
-  })
 }
 
 function jsonOf(request) {

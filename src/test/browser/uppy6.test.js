@@ -8,11 +8,9 @@ import { rm } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
-import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3'
-
 import {
-  admin, allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, openUploads, PREFIX, serveTestPages,
-  sha256OfObject, storedKeys, watchCalls,
+  abortOpenUploads, allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, openUploads, PREFIX,
+  runOnUploadPage, sha256OfObject, storedKeys, watchCalls,
 } from './lib.js'
 
 const S3 = env('LOCAL_S3STS_ENDPOINT')
@@ -24,6 +22,7 @@ let page
 let calls
 
 before(async () => {
+  await abortOpenUploads()
   await allowBrowserCors()
   browser = await launchChromium()
 })
@@ -31,9 +30,7 @@ before(async () => {
 after(async () => {
   await browser?.close()
   // Leave no upload open for the next run, whatever failed.
-  for (const open of await openUploads()) {
-    await admin.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: open.key, UploadId: open.uploadId }))
-  }
+  await abortOpenUploads()
 })
 
 /** Opens the page /upload with the key typed in; records what its Content-Security-Policy refused. */
@@ -204,7 +201,7 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
 describe('Uppy 6 through getCredentials', () => {
   before(async () => {
     context = await browser.newContext()
-    await serveTestPages(context)
+    await runOnUploadPage(context, 'credentials')
   })
   after(async () => { await context.close() })
 
@@ -212,7 +209,8 @@ describe('Uppy 6 through getCredentials', () => {
     const file = await fileOf(3_000_000, `credentials-${Date.now()}.bin`)
     page = await context.newPage()
     calls = watchCalls(page)
-    await page.goto(`${BROKER}/test-pages/credentials.html`)
+    await page.goto(`${BROKER}/upload/`)
+    await page.waitForFunction(() => typeof window.start === 'function')
     await page.evaluate(({ key, s3 }) => window.start(key, s3), { key: env('API_KEY'), s3: `${S3}/${BUCKET}` })
     const sts = await page.evaluate(() => window.sts)
     assert.equal(sts.bucket, BUCKET)

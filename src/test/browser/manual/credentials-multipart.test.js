@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 
 import {
-  allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, serveTestPages, sha256OfObject, watchCalls,
+  allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, runOnUploadPage, sha256OfObject, watchCalls,
 } from '../lib.js'
 
 let browser
@@ -19,13 +19,14 @@ after(async () => { await browser?.close() })
 
 test('uploads 20 MiB in parts signed in the page with the credentials of GET /s3/sts', async () => {
   const context = await browser.newContext()
-  await serveTestPages(context)
+  await runOnUploadPage(context, 'credentials')
   const page = await context.newPage()
   watchCalls(page)
   const refused = []
   page.on('requestfailed', (request) => refused.push(`${request.method()} ${request.url().split('?')[0]}: ${request.failure()?.errorText}`))
   const file = await fileOf(20 * MiB, `credentials-multipart-${Date.now()}.bin`)
-  await page.goto(`${BROKER}/test-pages/credentials.html`)
+  await page.goto(`${BROKER}/upload/`)
+  await page.waitForFunction(() => typeof window.start === 'function')
   await page.evaluate(({ key, s3 }) => window.start(key, s3), { key: env('API_KEY'), s3: `${env('LOCAL_S3STS_ENDPOINT')}/${BUCKET}` })
   await page.setInputFiles('input.uppy-Dashboard-input[type=file]:not([webkitdirectory])', file.path)
   const result = await page.evaluate(async () => {

@@ -1,7 +1,7 @@
 // Uppy 5 in Companion mode, the page the browser tests serve on the broker's origin (lib.js): Uppy's Dashboard with
 // @uppy/aws-s3 5.x, the broker as Companion (its /s3 API). The key typed in goes into the Authorization header of
 // the calls to the broker, never to S3: the bytes go to S3 as a signed POST form or to presigned part URLs.
-import { AwsS3, Dashboard, Uppy } from './uppy.min.mjs'
+import { AwsS3, Dashboard, Uppy } from './uppy5.min.mjs'
 
 const MiB = 1024 * 1024
 const keyField = document.getElementById('api-key')
