@@ -8,7 +8,8 @@
 #
 # usage: bench/companion-bench.sh [batch|sign]   (needs target/quarkus-app: ./mvnw package -DskipTests first)
 # Environment (optional): BENCH_DURATION=20s BENCH_WARMUP=10s BENCH_CONNECTIONS=64 BENCH_THREADS=2
-#   BENCH_BROKER_PORT=8297 BENCH_COMPANION_PORT=8298; the local S3/STS server of LOCAL_S3STS_* (scripts/local-s3-sts.sh).
+#   BENCH_BROKER_PORT=8297 (its health on the management port, 1000 above) BENCH_COMPANION_PORT=8298; the local S3/STS
+#   server of LOCAL_S3STS_* (scripts/local-s3-sts.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ warmup="${BENCH_WARMUP:-10s}"
 connections="${BENCH_CONNECTIONS:-64}"
 threads="${BENCH_THREADS:-2}"
 broker_port="${BENCH_BROKER_PORT:-8297}"
+broker_management_port=$((broker_port + 1000))
 companion_port="${BENCH_COMPANION_PORT:-8298}"
 results=bench/results-companion.md
 route="${1:-batch}"
@@ -50,6 +52,8 @@ broker.access.write=$LOCAL_S3STS_BUCKET/
 broker.companion.bucket=$LOCAL_S3STS_BUCKET
 quarkus.http.host=127.0.0.1
 quarkus.http.port=$broker_port
+quarkus.management.host=127.0.0.1
+quarkus.management.port=$broker_management_port
 PROPS
 QUARKUS_CONFIG_LOCATIONS="file:$work/broker.properties" MALLOC_ARENA_MAX=2 \
   java @docker/jvm.options -jar target/quarkus-app/quarkus-run.jar > "$work/broker.log" 2>&1 &
@@ -74,7 +78,7 @@ wait_for() {
   for log in "$work"/broker.log "$work"/companion.log; do echo "== $log" >&2; tail -n 30 "$log" >&2; done
   exit 1
 }
-wait_for "http://127.0.0.1:$broker_port/q/health/ready"
+wait_for "http://127.0.0.1:$broker_management_port/q/health/ready"
 wait_for "http://127.0.0.1:$companion_port/"
 
 create() { # $1 base URL, $2 extra curl args; prints "key uploadId" (JSON-escaped key is URL-encoded by python)

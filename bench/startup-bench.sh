@@ -86,7 +86,8 @@ if [[ -z $AOT_APP ]]; then
   # The tests' broker on a port of this benchmark's: dev runs and other test runs use Quarkus' default 8081.
   (cd "$WORK/aot-src" && JAVA_HOME=$JDK25 ./mvnw -B verify -Dquarkus.package.jar.aot.enabled=true -DskipITs=false \
     -Dtest=NativeRegistrationsTest -Dsurefire.failIfNoSpecifiedTests=false -Dmaven.test.failure.ignore=true \
-    -Dquarkus.http.test-port="${BENCH_TEST_PORT:-18098}" >"$WORK/aot-build.log" 2>&1) \
+    -Dquarkus.http.test-port="${BENCH_TEST_PORT:-18098}" \
+    -Dquarkus.management.test-port=$((${BENCH_TEST_PORT:-18098} + MANAGEMENT_OFFSET)) >"$WORK/aot-build.log" 2>&1) \
     || die "AOT build failed: $WORK/aot-build.log"
   AOT_BUILD_SECONDS=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
   AOT_APP=$WORK/aot-src/target/quarkus-app
@@ -106,6 +107,7 @@ s3_admin -m 30 -o /dev/null --fail -X PUT --data-binary "startup bench" "$(objec
 log "measuring: 1 warm-up round + $RUNS rounds of 4 variants, round-robin"
 # Only now: the builds' integration tests bring their own settings.
 export QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$PORT "${AUTH_ON_ENV[@]}"
+((MANAGEMENT_OFFSET == 0)) || export QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$((PORT + MANAGEMENT_OFFSET))
 report=$WORK/report.md
 # The key reaches python through its environment only, which it takes out before it starts any broker.
 ensure_tools wrk

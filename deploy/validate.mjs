@@ -4,10 +4,12 @@
 //     OpenAPI document; the prometheus-operator models for the ServiceMonitor): types, enums, required fields;
 //  2. strict fields: the same objects as TypeScript literals typed with those models' interfaces, so that tsc
 //     reports every unknown (misspelt, misplaced) field, which the JSON schemas let through;
-//  3. this project's rules: the probes, the non-root and read-only settings, the grace period against
-//     quarkus.shutdown.timeout, that the names and labels that tie the objects together match, and the security
-//     rules: API keys only as name:sha256hex pairs in a Secret, the allow-lists in a mounted properties file, a
-//     NetworkPolicy that admits named namespaces only.
+//  3. this project's rules: the probes and the metrics on the management port (Quarkus' management interface, on in
+//     application.properties), the API's Service without it, the non-root and read-only settings, the grace period
+//     against quarkus.shutdown.timeout, that the names and labels that tie the objects together match, and the
+//     security rules: API keys only as name:sha256hex pairs in a Secret, the allow-lists in a mounted properties
+//     file, a NetworkPolicy that admits named namespaces only to the API and the scraper's pods only to the
+//     management port.
 // --external=FILE names objects created outside the kustomization (the *.example.yaml Secrets): references to them
 // count as satisfied, and the rules that apply to Secrets check them too.
 // Exit status 0 when all of it passes.
@@ -114,6 +116,12 @@ const one = (kind) => {
 const matches = (selector, labels) =>
   Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v) && Object.keys(selector ?? {}).length > 0;
 const check = (cond, where, message) => cond || fail(where, message);
+// The management interface as application.properties sets it: on, and on quarkus.management.port (Quarkus' 9000).
+const appText = appProperties ? readFileSync(appProperties, "utf8") : "";
+const managementEnabled = /^quarkus\.management\.enabled\s*=\s*true\s*$/m.test(appText);
+const managementPort = Number(appText.match(/^quarkus\.management\.port\s*=\s*(\d+)\s*$/m)?.[1] ?? 9000);
+// The container port a probe, Service or policy names (by name or number), or undefined.
+const containerPort = (c, port) => (c.ports ?? []).find((p) => p.name === port || p.containerPort === port);
 
 const deployment = one("Deployment");
 if (deployment) {
@@ -131,6 +139,22 @@ if (deployment) {
   check(c.livenessProbe?.httpGet?.path === "/q/health/live", where, "liveness probe must GET /q/health/live");
   check(c.readinessProbe?.httpGet?.path === "/q/health/ready", where, "readiness probe must GET /q/health/ready");
   check(c.startupProbe?.httpGet, where, "a startup probe is required");
+  // Health and metrics on the management interface: a port of their own that no caller's connections can take.
+  if (appProperties) {
+    check(managementEnabled, "application.properties", "quarkus.management.enabled=true is required (health and metrics off the API's port)");
+  }
+  const management = (c.ports ?? []).find((p) => p.name === "management");
+  check(management?.containerPort === managementPort, where,
+    `a container port named management must be ${managementPort} (quarkus.management.port)`);
+  check(containerPort(c, "http") && containerPort(c, "http") !== management, where, "a container port named http (the API) is required");
+  for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+    check(containerPort(c, c[probe]?.httpGet?.port) === management, where, `${probe} must use the management port`);
+  }
+  const annotations = deployment.spec.template.metadata.annotations ?? {};
+  if (annotations["prometheus.io/scrape"] === "true") {
+    check(Number(annotations["prometheus.io/port"]) === managementPort, where, "prometheus.io/port must be the management port");
+    check(annotations["prometheus.io/path"] === "/q/metrics", where, "prometheus.io/path must be /q/metrics");
+  }
   check(c.readinessProbe?.timeoutSeconds > 5, where,
     "readiness timeoutSeconds must exceed the 5 s the credentials check may wait for STS");
   for (const r of ["requests", "limits"]) {
@@ -162,20 +186,31 @@ if (deployment) {
   check(all.some((o) => o.kind === "ServiceAccount" && o.metadata.name === pod.serviceAccountName),
     where, `ServiceAccount ${pod.serviceAccountName} is not in the output`);
 
-  const service = one("Service");
-  if (service) {
-    check(matches(service.spec.selector, podLabels), `Service/${service.metadata.name}`, "selector matches no pod");
-    for (const p of service.spec.ports) {
-      check(typeof p.targetPort === "number" || portNames.includes(p.targetPort),
-        `Service/${service.metadata.name}`, `targetPort ${p.targetPort} is not a container port`);
+  // A Service serves the API or the management port, never both: the API's Service carries no health or metrics.
+  const services = byKind("Service");
+  const targets = (svc) => svc.spec.ports.map((p) => containerPort(c, p.targetPort ?? p.port));
+  const apiServices = services.filter((svc) => targets(svc).some((t) => t && t !== management));
+  check(apiServices.length === 1, "rules", `expected exactly one Service of the API, found ${apiServices.length}`);
+  for (const svc of services) {
+    const w = `Service/${svc.metadata.name}`;
+    check(matches(svc.spec.selector, podLabels), w, "selector matches no pod");
+    for (const p of svc.spec.ports) {
+      check(typeof p.targetPort === "number" || portNames.includes(p.targetPort), w, `targetPort ${p.targetPort} is not a container port`);
     }
-    for (const sm of byKind("ServiceMonitor")) {
-      const w = `ServiceMonitor/${sm.metadata.name}`;
-      check(matches(sm.spec.selector.matchLabels, service.metadata.labels), w, "selector does not match the Service");
-      for (const e of sm.spec.endpoints) {
-        check(service.spec.ports.some((p) => p.name === e.port), w, `port ${e.port} is not a Service port name`);
-        check(e.path === "/q/metrics", w, "metrics path must be /q/metrics");
-      }
+    const t = targets(svc);
+    check(t.every((x) => x === management) || t.every((x) => x && x !== management), w,
+      "serves both the API and the management port: keep health and metrics off the API's Service");
+  }
+  for (const sm of byKind("ServiceMonitor")) {
+    const w = `ServiceMonitor/${sm.metadata.name}`;
+    const selected = services.filter((svc) => matches(sm.spec.selector.matchLabels, svc.metadata.labels));
+    check(selected.length > 0, w, "selector matches no Service");
+    for (const e of sm.spec.endpoints) {
+      const ports = selected.flatMap((svc) => svc.spec.ports.filter((p) => p.name === e.port));
+      check(ports.length > 0, w, `port ${e.port} is not a port name of the Services it selects`);
+      check(ports.every((p) => containerPort(c, p.targetPort ?? p.port) === management), w,
+        `port ${e.port} must be the management port (the metrics are not on the API's)`);
+      check(e.path === "/q/metrics", w, "metrics path must be /q/metrics");
     }
   }
   const pdb = one("PodDisruptionBudget");
@@ -268,6 +303,10 @@ if (deployment) {
   const podLabels = deployment.spec.template.metadata.labels;
   const portNames = (c.ports ?? []).map((p) => p.name);
   const portNumbers = (c.ports ?? []).map((p) => p.containerPort);
+  const c0 = c;
+  const managementPolicyPort = (p) => containerPort(c0, p.port)?.name === "management";
+  check(policies.some((np) => (np.spec.ingress ?? []).some((rule) => (rule.ports ?? []).some(managementPolicyPort))),
+    "rules", "no NetworkPolicy rule admits the scraper to the management port");
   for (const np of policies) {
     const w = `NetworkPolicy/${np.metadata.name}`;
     check(matches(np.spec.podSelector?.matchLabels, podLabels), w, "podSelector does not select the broker's pods");
@@ -285,6 +324,15 @@ if (deployment) {
         // kustomize's labels (includeSelectors) would turn a peer's matchLabels into the broker's own labels.
         check(!peer.podSelector?.matchLabels || !matches(peer.podSelector.matchLabels, podLabels), r,
           "a peer's podSelector selects the broker's own pods (kustomize labels added to it? use matchExpressions)");
+      }
+      // The management port only to a scraper's pods, never to whole namespaces, and in a rule of its own.
+      if ((rule.ports ?? []).some(managementPolicyPort)) {
+        check(rule.ports.every(managementPolicyPort), r, "admits the management port together with the API's");
+        for (const peer of rule.from ?? []) {
+          const pods = peer.podSelector;
+          check(pods && (Object.keys(pods.matchLabels ?? {}).length > 0 || (pods.matchExpressions ?? []).length > 0), r,
+            "the management port (health, metrics) only to the scraper's pods: every peer needs a podSelector with labels");
+        }
       }
     }
   }

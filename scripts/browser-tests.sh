@@ -4,12 +4,14 @@
 # first checked against a rebuild by scripts/upload-bundle.sh --check) and through GET /s3/sts
 # (src/test/browser/uppy6.test.js); Uppy 5 through the Companion API (companion-uppy5.test.js). Needs the packaged
 # broker: run after `./mvnw verify` (or `./mvnw package -DskipTests`). Installs Chromium (apt-get) and the npm
-# packages of src/test/browser (npm ci) when missing. Port: BROWSER_TEST_PORT (default 8295). BROWSER_TESTS names
-# test files to run instead of all (src/test/browser/manual/ holds one run only by hand that way).
+# packages of src/test/browser (npm ci) when missing. Ports: BROWSER_TEST_PORT (default 8295) and, for health,
+# BROWSER_TEST_MANAGEMENT_PORT (default 1000 above). BROWSER_TESTS names test files to run instead of all
+# (src/test/browser/manual/ holds one run only by hand that way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 port="${BROWSER_TEST_PORT:-8295}"
+management_port="${BROWSER_TEST_MANAGEMENT_PORT:-$((port + 1000))}"
 test -f target/quarkus-app/quarkus-run.jar || { echo "no target/quarkus-app: run ./mvnw package first" >&2; exit 1; }
 
 if ! command -v chromium >/dev/null; then
@@ -50,6 +52,8 @@ broker.companion.post-signer=role
 broker.upload.max-size=100M
 quarkus.http.host=127.0.0.1
 quarkus.http.port=$port
+quarkus.management.host=127.0.0.1
+quarkus.management.port=$management_port
 PROPS
 
 broker_pid=
@@ -63,11 +67,11 @@ QUARKUS_CONFIG_LOCATIONS="file:$work/broker.properties" MALLOC_ARENA_MAX=2 \
   java -Xmx256m -jar target/quarkus-app/quarkus-run.jar > "$work/broker.log" 2>&1 &
 broker_pid=$!
 for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1 && break
+  curl -fsS "http://127.0.0.1:$management_port/q/health/ready" >/dev/null 2>&1 && break
   kill -0 "$broker_pid" 2>/dev/null || { cat "$work/broker.log" >&2; echo "the broker did not start" >&2; exit 1; }
   sleep 0.5
 done
-curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null || { tail -50 "$work/broker.log" >&2; exit 1; }
+curl -fsS "http://127.0.0.1:$management_port/q/health/ready" >/dev/null || { tail -50 "$work/broker.log" >&2; exit 1; }
 
 status=0
 BROKER_URL="http://127.0.0.1:$port" API_KEY="$key_a" OTHER_KEY="$key_b" OUTSIDER_KEY="$key_c" \

@@ -19,6 +19,8 @@ STATE_DIR=$(realpath -m "${LOCAL_S3STS_DIR:-/tmp/s3-sts-broker-rgw}")
 PORT=${LOCAL_S3STS_PORT:-7480}
 # Not Ceph's default 6789, so a stray system cluster can't clash; below the OSDs' 6800-7300 range.
 MON_PORT=${LOCAL_S3STS_MON_PORT:-6799}
+# A lifecycle "day", in seconds (see write_conf).
+LC_DEBUG_INTERVAL=5
 # memstore keeps objects in the OSD's RAM; this is only a cap. 6 GiB fits a ~1.2 GiB object plus a
 # few concurrent 100 MiB uploads plus garbage that waits for GC.
 MEMSTORE_BYTES=${LOCAL_S3STS_MEMSTORE_BYTES:-$((6 * 1024 * 1024 * 1024))}
@@ -203,6 +205,10 @@ rgw gc processor period = 60
 # The usage log counts AssumeRole calls (see assume_role_count); flush it every second.
 rgw enable usage log = true
 rgw usage log tick interval = 1
+# Lifecycle rules run every $LC_DEBUG_INTERVAL s, all day, and count a day as that many seconds (RGW's debug
+# switch): a test sees an AbortIncompleteMultipartUpload rule act within seconds. It touches only buckets that
+# have a rule, and none has one unless a test puts it.
+rgw lc debug interval = $LC_DEBUG_INTERVAL
 EOF
 }
 
@@ -378,7 +384,10 @@ write_env() {
 
 elapsed_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
-params() { printf 'port=%s mon_port=%s memstore_bytes=%s\n' "$PORT" "$MON_PORT" "$MEMSTORE_BYTES"; }
+params() {
+  printf 'port=%s mon_port=%s memstore_bytes=%s lc_debug_interval=%s\n' "$PORT" "$MON_PORT" "$MEMSTORE_BYTES" \
+    "$LC_DEBUG_INTERVAL"
+}
 
 # Running, answering HTTP, fully provisioned, and booted with the parameters asked for now.
 healthy() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Boots the local S3 + STS server (Ceph RGW, installed from Debian's packages when missing), builds the broker
-# and runs it against that server on http://127.0.0.1:8080. Extra arguments go to the JVM (e.g. -Xmx128m).
+# and runs it against that server on http://127.0.0.1:8080, with health and metrics on Quarkus' management
+# interface, http://127.0.0.1:9000/q/health and /q/metrics. Extra arguments go to the JVM (e.g. -Xmx128m).
 #
 # Authentication is on, as in production: the script makes a random local API key (kept in the local server's
 # state dir, so reruns reuse it until `scripts/local-s3-sts.sh down`), gives the broker only its SHA-256
@@ -31,14 +32,17 @@ export BROKER_COMPANION_POST_SIGNER="${BROKER_COMPANION_POST_SIGNER:-role}"
 
 ./mvnw -B -q package -DskipTests
 export QUARKUS_HTTP_HOST="${QUARKUS_HTTP_HOST:-127.0.0.1}"
+export QUARKUS_MANAGEMENT_HOST="${QUARKUS_MANAGEMENT_HOST:-$QUARKUS_HTTP_HOST}"
 # The JVM options and malloc arena limit of the container image (docker/jvm.options, docker/Dockerfile.jvm).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 base="http://$QUARKUS_HTTP_HOST:${QUARKUS_HTTP_PORT:-8080}"
+management="http://$QUARKUS_MANAGEMENT_HOST:${QUARKUS_MANAGEMENT_PORT:-9000}"
 cat <<USAGE
 Local API key of caller 'local' (in $key_file); read and write: $BROKER_ACCESS_READ / $BROKER_ACCESS_WRITE
   KEY=$key
   curl -X PUT -H "Authorization: Bearer \$KEY" -H 'Content-Type: text/plain' --data-binary 'hello' "$base/item?bucket=$LOCAL_S3STS_BUCKET&key=hello.txt"
   curl -H "Authorization: Bearer \$KEY" "$base/item?bucket=$LOCAL_S3STS_BUCKET&key=hello.txt"
+Health and metrics (management interface, no key): $management/q/health/ready $management/q/metrics
 USAGE
 exec java @docker/jvm.options "$@" -jar target/quarkus-app/quarkus-run.jar

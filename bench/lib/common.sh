@@ -119,10 +119,10 @@ wait_http() { # url pid what: until the URL answers 200 (max 90 s), failing earl
   die "$what did not answer $url within 90 s"
 }
 
-# Where a broker's health probes and metrics (/q/...) answer: its HTTP port, as the broker serves them today. The
-# switch to Quarkus' management interface is this one line: MANAGEMENT_OFFSET=1000 (or BENCH_MANAGEMENT_OFFSET=1000 for
-# one run) serves them on the HTTP port + 1000 (QUARKUS_MANAGEMENT_PORT, which start_quarkus sets).
-MANAGEMENT_OFFSET=${BENCH_MANAGEMENT_OFFSET:-0}
+# Where a broker's health probes and metrics (/q/...) answer: Quarkus' management interface, on the HTTP port + 1000
+# (QUARKUS_MANAGEMENT_PORT, which start_quarkus sets). BENCH_MANAGEMENT_OFFSET=0 is for builds from before it, which
+# serve them on the HTTP port.
+MANAGEMENT_OFFSET=${BENCH_MANAGEMENT_OFFSET:-1000}
 q_url() { # http-port path (/q/...)
   echo "http://127.0.0.1:$(($1 + MANAGEMENT_OFFSET))$2"
 }

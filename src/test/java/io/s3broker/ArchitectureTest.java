@@ -15,7 +15,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
  * credentials, aws), since the upload service counts, audits and limits per caller; access -> (auth, credentials);
  * s3 -> (credentials, aws); credentials -> aws; everything may use config and logging (escaping for log lines, log
  * handlers), which uses nothing of the broker's but config; health and metrics observe credentials, upload and s3;
- * nativeimage names rest's records. A plain JUnit
+ * nativeimage names rest's records; http (the server's own connection limits) stands alone. A plain JUnit
  * class (not ArchUnit's own engine) so that {@code ./mvnw test -Dtest=ArchitectureTest} runs it alone.
  */
 class ArchitectureTest {
@@ -31,8 +31,10 @@ class ArchitectureTest {
                 .layer("Main").definedBy(ROOT)
                 .layer("NativeImage").definedBy(ROOT + ".nativeimage..")
                 .layer("Health").definedBy(ROOT + ".health..")
+                .layer("Http").definedBy(ROOT + ".http..")
                 .layer("Metrics").definedBy(ROOT + ".metrics..")
                 .layer("Logging").definedBy(ROOT + ".logging..")
+                .layer("Browser").definedBy(ROOT + ".browser..")
                 .layer("Rest").definedBy(ROOT + ".rest..")
                 .layer("Access").definedBy(ROOT + ".access..")
                 .layer("Auth").definedBy(ROOT + ".auth..")
@@ -44,14 +46,16 @@ class ArchitectureTest {
                 .whereLayer("Main").mayNotBeAccessedByAnyLayer()
                 .whereLayer("NativeImage").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Health").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Http").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Metrics").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage")
-                .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest", "Upload")
-                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Access", "Upload")
+                .whereLayer("Browser").mayOnlyBeAccessedByLayers("NativeImage")
+                .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage", "Browser")
+                .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest", "Browser", "Upload")
+                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Browser", "Access", "Upload")
                 .whereLayer("Upload").mayOnlyBeAccessedByLayers("Rest", "Health", "Metrics")
-                .whereLayer("S3").mayOnlyBeAccessedByLayers("Rest", "Upload", "Health", "Metrics")
+                .whereLayer("S3").mayOnlyBeAccessedByLayers("Rest", "Browser", "Upload", "Health", "Metrics")
                 .whereLayer("Credentials")
-                .mayOnlyBeAccessedByLayers("Rest", "Access", "Upload", "S3", "Health", "Metrics")
+                .mayOnlyBeAccessedByLayers("Rest", "Browser", "Access", "Upload", "S3", "Health", "Metrics")
                 .whereLayer("Aws").mayOnlyBeAccessedByLayers("Upload", "S3", "Credentials")
                 .check(MAIN);
         noClasses().that().resideInAPackage(ROOT + ".logging..").should().dependOnClassesThat()
@@ -79,7 +83,7 @@ class ArchitectureTest {
     @Test
     void importsTheBrokersClasses() {
         for (String layer : new String[] {"rest", "access", "auth", "upload", "s3", "credentials", "aws", "config",
-                "health", "metrics", "nativeimage", "logging"}) {
+                "health", "metrics", "nativeimage", "logging", "http"}) {
             if (MAIN.stream().noneMatch(c -> c.getPackageName().equals(ROOT + "." + layer))) {
                 throw new AssertionError("no class imported from " + ROOT + "." + layer);
             }

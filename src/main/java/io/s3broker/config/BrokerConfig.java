@@ -63,6 +63,15 @@ public interface BrokerConfig {
     @WithDefault("true")
     boolean prefetchOnStart();
 
+    /**
+     * A connection that has not sent a whole request header block this long after it was accepted (a kept-alive one:
+     * after the first byte of its next request) is closed, as nginx's client_header_timeout does, so that clients
+     * that trickle bytes cannot hold the connections of quarkus.http.limits.max-connections. 0 turns it off.
+     */
+    @WithDefault("10S")
+    @DurationMin(seconds = 0, message = "must not be negative")
+    Duration headerTimeout();
+
     Auth auth();
 
     Access access();

@@ -10,4 +10,9 @@ public interface CredentialsSource {
 
     /** Starts one fetch; the credentials must carry their expiration time. Must not block the caller. */
     CompletionStage<AwsSessionCredentials> fetch();
+
+    /** Whether a fetch failed because the source asks callers to slow down (STS's Throttling). */
+    default boolean throttled(Throwable failure) {
+        return false;
+    }
 }

@@ -4,7 +4,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +38,7 @@ public class ScopedCredentials {
     private final List<CredentialsCacheListener> listeners;
     private final Clock clock = Clock.systemUTC();
     private final Cache<Scope, ScopeCredentials> byScope = Caffeine.newBuilder().maximumSize(MAX_SCOPES).build();
+    private final StsRecovery recovery;
     private final ScopeCredentials probe;
 
     public ScopedCredentials(StsAsyncClient sts, BrokerConfig config, Instance<CredentialsCacheListener> listeners) {
@@ -43,7 +46,14 @@ public class ScopedCredentials {
         this.config = config;
         this.policies = new SessionPolicy(config.roleArn(), config.upload().acl());
         this.listeners = listeners.stream().toList();
+        // The wake-ups start fetches, which begin on a worker thread anyway (StsCredentialsSource).
+        this.recovery = new StsRecovery(clock, (delay, task) -> CompletableFuture.delayedExecutor(delay.toMillis(),
+                TimeUnit.MILLISECONDS, Infrastructure.getDefaultWorkerPool()).execute(task),
+                () -> ThreadLocalRandom.current().nextDouble(), () -> all().stream().map(ScopeCredentials::cache).toList(),
+                config.sts().retryBackoff());
+        // The probe is the canary that checks STS for every scope while it fails (StsRecovery).
         this.probe = create(Scope.probe(config.roleSessionDuration()));
+        recovery.canary(probe.cache());
     }
 
     /** The credentials of {@code scope}, created on first use (no call is made until they are asked for). */
@@ -71,6 +81,11 @@ public class ScopedCredentials {
         return clock;
     }
 
+    /** What the scopes know about STS together. */
+    public StsRecovery recovery() {
+        return recovery;
+    }
+
     private ScopeCredentials create(Scope scope) {
         Duration session = scope.sessionDuration();
         String sessionName = scope.sessionName(config.roleSessionName());
@@ -78,7 +93,7 @@ public class ScopedCredentials {
                 config.sts().timeout(), Infrastructure.getDefaultWorkerPool());
         CredentialsCache cache = new CredentialsCache(source, clock, session, refreshAhead(session),
                 new Backoff(config.sts().retryBackoff(), config.sts().retryMaxBackoff()),
-                () -> ThreadLocalRandom.current().nextDouble(), new Reporter(scope, sessionName, listeners));
+                () -> ThreadLocalRandom.current().nextDouble(), new Reporter(scope, sessionName, listeners), recovery);
         return new ScopeCredentials(scope, sessionName, cache, new CachedCredentialsProvider(cache));
     }
 

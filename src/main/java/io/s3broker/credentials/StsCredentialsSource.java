@@ -7,6 +7,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.retry.RetryUtils;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleRequest;
 import software.amazon.awssdk.services.sts.model.Credentials;
@@ -47,6 +49,17 @@ public final class StsCredentialsSource implements CredentialsSource {
                 // Belt and braces over the SDK's own apiCallTimeout: a fetch that never ends would wedge the cache.
                 .orTimeout(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS)
                 .thenApply(response -> toSessionCredentials(response.credentials()));
+    }
+
+    /** The SDK's own list of throttling answers (STS's is HTTP 400 with the code Throttling). */
+    @Override
+    public boolean throttled(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SdkException sdk && RetryUtils.isThrottlingException(sdk)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static AwsSessionCredentials toSessionCredentials(Credentials credentials) {

@@ -2,13 +2,18 @@ package io.s3broker.metrics;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.PreDestroy;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.s3broker.credentials.CachedCredentials;
@@ -37,44 +42,60 @@ public class BrokerMetrics implements CredentialsCacheListener, UploadObserver {
     private final AtomicInteger uploadsInFlight = new AtomicInteger();
     private final AtomicInteger buffersInUse = new AtomicInteger();
     private final AtomicInteger bufferWaiters = new AtomicInteger();
+    /** Every meter registered here, removed again when the broker stops (see {@link #removeMeters()}). */
+    private final Set<Meter> meters = ConcurrentHashMap.newKeySet();
 
     public BrokerMetrics(MeterRegistry registry, ScopedCredentials credentials) {
         this.registry = registry;
-        this.assumeRoleSuccess = assumeRole(registry, "success");
-        this.assumeRoleFailure = assumeRole(registry, "failure");
-        this.uploadedBytes = Counter.builder("broker.upload.bytes")
+        this.assumeRoleSuccess = assumeRole("success");
+        this.assumeRoleFailure = assumeRole("failure");
+        this.uploadedBytes = kept(Counter.builder("broker.upload.bytes")
                 .description("Bytes streamed into S3 by completed uploads")
                 .baseUnit("bytes")
-                .register(registry);
-        this.uploadSize = DistributionSummary.builder("broker.upload.size")
+                .register(registry));
+        this.uploadSize = kept(DistributionSummary.builder("broker.upload.size")
                 .description("Size of completed uploads")
                 .baseUnit("bytes")
-                .register(registry);
-        Gauge.builder("broker.uploads.in.flight", uploadsInFlight, AtomicInteger::get)
+                .register(registry));
+        kept(Gauge.builder("broker.uploads.in.flight", uploadsInFlight, AtomicInteger::get)
                 .description("Uploads reading their body or waiting for a part buffer")
-                .register(registry);
-        Gauge.builder("broker.upload.buffers.in.use", buffersInUse, AtomicInteger::get)
+                .register(registry));
+        kept(Gauge.builder("broker.upload.buffers.in.use", buffersInUse, AtomicInteger::get)
                 .description("Part buffers held by uploads (the pool has broker.upload.max-buffered / part-size)")
-                .register(registry);
-        Gauge.builder("broker.upload.buffer.waiters", bufferWaiters, AtomicInteger::get)
+                .register(registry));
+        kept(Gauge.builder("broker.upload.buffer.waiters", bufferWaiters, AtomicInteger::get)
                 .description("Uploads waiting for a part buffer (at most broker.upload.buffer-wait, then 503)")
-                .register(registry);
+                .register(registry));
         // The soonest expiry among the scopes' credentials: what an alert on "credentials about to run out" wants,
         // however many scopes there are.
-        Gauge.builder("broker.credentials.expiry.seconds", credentials, BrokerMetrics::soonestExpirySeconds)
+        kept(Gauge.builder("broker.credentials.expiry.seconds", credentials, BrokerMetrics::soonestExpirySeconds)
                 .description("Seconds until the first of the cached STS credentials expires (negative once it has);"
                         + " 0 before the first fetch")
-                .register(registry);
-        Gauge.builder("broker.credentials.scopes", credentials, c -> c.all().size())
+                .register(registry));
+        kept(Gauge.builder("broker.credentials.scopes", credentials, c -> c.all().size())
                 .description("Scopes with a credentials cache of their own (the readiness probe's included)")
-                .register(registry);
+                .register(registry));
     }
 
-    private static Counter assumeRole(MeterRegistry registry, String outcome) {
-        return Counter.builder("broker.sts.assume.role")
+    /**
+     * Micrometer's global registry outlives a Quarkus application (tests start several in one JVM), and registering
+     * a meter it knows gives back the old one, whose gauges read the beans of the application that is gone.
+     */
+    @PreDestroy
+    void removeMeters() {
+        meters.forEach(registry::remove);
+    }
+
+    private <M extends Meter> M kept(M meter) {
+        meters.add(meter);
+        return meter;
+    }
+
+    private Counter assumeRole(String outcome) {
+        return kept(Counter.builder("broker.sts.assume.role")
                 .description("AssumeRole calls made to STS")
                 .tag("outcome", outcome)
-                .register(registry);
+                .register(registry));
     }
 
     private static double soonestExpirySeconds(ScopedCredentials credentials) {
@@ -125,10 +146,10 @@ public class BrokerMetrics implements CredentialsCacheListener, UploadObserver {
 
     private void outcome(String reason) {
         // The reasons are a fixed few (UploadObserver), so the tag's values stay bounded.
-        Counter.builder("broker.upload.outcomes")
+        kept(Counter.builder("broker.upload.outcomes")
                 .description("Uploads that ended, by outcome: completed, or why they failed")
                 .tag("reason", reason)
-                .register(registry)
+                .register(registry))
                 .increment();
     }
 }

@@ -1,8 +1,8 @@
 package io.s3broker.nativeimage;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
-import io.s3broker.rest.CompanionAnswers;
-import io.s3broker.rest.CompanionResource;
+import io.s3broker.browser.BrowserAnswers;
+import io.s3broker.browser.BrowserRequests;
 import io.s3broker.rest.CredentialsResource;
 import io.s3broker.rest.PresignedItem;
 import io.s3broker.rest.PresignedUpload;
@@ -22,15 +22,18 @@ public final class NativeRegistrations {
     /**
      * Every record Jackson writes or reads. Quarkus REST registers the types that resource methods return by
      * themselves, but not entities built into a {@code Response} (all error bodies), nested types, nor what the
-     * upload routes write with their own ObjectMapper. Add every new JSON record of io.s3broker.rest here;
-     * NativeRegistrationsTest fails until it is.
+     * upload routes write with their own ObjectMapper, nor the browser API's bodies, which it reads with its own
+     * reader. Add every new JSON record of io.s3broker.rest and io.s3broker.browser here; NativeRegistrationsTest
+     * fails until it is.
      */
     @RegisterForReflection(targets = { PresignedItem.class, PresignedUpload.class, UploadResponse.class,
             CredentialsResource.VendedCredentials.class, CredentialsResource.VendedScope.class,
-            CompanionResource.UploadParameters.class, CompanionAnswers.CreatedUpload.class,
-            CompanionAnswers.UploadedPart.class, CompanionAnswers.PresignedPart.class,
-            CompanionAnswers.PresignedParts.class, CompanionAnswers.CompletedUpload.class,
-            CompanionResource.StsCredentials.class, CompanionResource.TemporaryCredentials.class,
+            BrowserAnswers.UploadParameters.class, BrowserAnswers.CreatedUpload.class,
+            BrowserAnswers.UploadedPart.class, BrowserAnswers.PresignedPart.class,
+            BrowserAnswers.PresignedParts.class, BrowserAnswers.CompletedUpload.class,
+            BrowserAnswers.SessionCredentials.class, BrowserAnswers.TemporaryCredentials.class,
+            BrowserAnswers.SignedRequest.class, BrowserRequests.NewUpload.class, BrowserRequests.CompleteUpload.class,
+            BrowserRequests.PartEntry.class, BrowserRequests.SignRequest.class,
             ErrorResponse.class, ErrorResponse.Detail.class })
     static final class JsonTypes {
     }
@@ -55,5 +58,13 @@ public final class NativeRegistrations {
             "software.amazon.awssdk.http.apache5.Apache5SdkHttpService",
             "software.amazon.awssdk.http.nio.netty.NettySdkAsyncHttpService" })
     static final class AwsSdk {
+    }
+
+    /**
+     * The field of Vert.x's server that holds the listening channel, read by reflection by the header timeout
+     * (io.s3broker.http.HeaderTimeout, docs/decisions/0023-header-timeout.md).
+     */
+    @RegisterForReflection(fields = true, methods = false, classNames = "io.vertx.core.net.impl.TCPServerBase")
+    static final class VertxServer {
     }
 }

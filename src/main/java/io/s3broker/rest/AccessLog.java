@@ -7,7 +7,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.s3broker.http.RouteOrder;
 import io.s3broker.logging.LogText;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -28,7 +28,7 @@ public class AccessLog {
     private static final Pattern EXCLUDED = Pattern.compile("/q/(health|metrics).*");
 
     void register(@Observes Router router) {
-        router.route().order(RouteConstants.ROUTE_ORDER_ACCESS_LOG_HANDLER).handler(this::handle);
+        router.route().order(RouteOrder.ACCESS_LOG.order()).handler(this::handle);
     }
 
     private void handle(RoutingContext ctx) {

@@ -3,13 +3,14 @@ package io.s3broker.rest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.s3broker.access.CallerLimits;
 import io.s3broker.auth.Authenticator;
 import io.s3broker.auth.Caller;
+import io.s3broker.http.RouteOrder;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -24,14 +25,15 @@ import io.vertx.ext.web.handler.HttpException;
  * endpoints under /q (health, metrics, OpenAPI) stay open, judged on the normalized path, so that no spelling of a
  * path ("//item", "/q/../item") reaches a handler that the gate did not see. A CORS preflight passes (Quarkus' CORS
  * filter, which runs before, answers it).
+ * <p>
+ * Handlers receive the caller it let through as a value: a resource method as a {@code @Context Caller} parameter
+ * ({@link CallerParameter}), a Vert.x route through {@link #withCaller}.
  */
 @ApplicationScoped
 public class CallerFilter {
 
     /** Where the caller is kept for the handlers that follow. */
     static final String CALLER = "broker.caller";
-    /** Before the upload routes, which run ahead of Quarkus' own body handling. */
-    static final int ORDER = RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 2;
     /** Open to anyone: Quarkus' non-application endpoints. */
     private static final String OPEN_ROOT = "/q/";
     /**
@@ -51,10 +53,24 @@ public class CallerFilter {
     }
 
     void register(@Observes Router router) {
-        router.route().order(ORDER).handler(this::filter);
+        router.route().order(RouteOrder.CALLER.order()).handler(this::filter);
     }
 
-    /** The caller the filter let through; every request that reaches an API handler has one. */
+    /** A Vert.x route handler that is given the request's caller. */
+    @FunctionalInterface
+    public interface CallerHandler {
+        void handle(RoutingContext ctx, Caller caller);
+    }
+
+    /** {@code handler} as a route handler, given the caller the filter let through. */
+    public static Handler<RoutingContext> withCaller(CallerHandler handler) {
+        return ctx -> handler.handle(ctx, caller(ctx));
+    }
+
+    /**
+     * The caller the filter let through; every request that reaches an API handler has one. Handlers take it as a
+     * parameter ({@link CallerParameter}, {@link #withCaller}) rather than calling this.
+     */
     public static Caller caller(RoutingContext ctx) {
         Caller caller = ctx.get(CALLER);
         if (caller == null) {

@@ -1,6 +1,5 @@
 package io.s3broker.rest;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,16 +13,11 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.ResponseHeader;
 
-import io.s3broker.access.AccessPolicy;
-import io.s3broker.access.Audit;
+import io.s3broker.access.CredentialVending;
 import io.s3broker.auth.Caller;
-import io.s3broker.config.BrokerConfig;
 import io.s3broker.credentials.Access;
-import io.s3broker.credentials.Grant;
-import io.s3broker.credentials.ScopeCredentials;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 
 /**
  * Credential vending, for clients that use an S3 SDK themselves: temporary credentials scoped by session policy to
@@ -33,17 +27,10 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 @Produces(MediaType.APPLICATION_JSON)
 public class CredentialsResource {
 
-    private final AccessPolicy access;
-    private final Audit audit;
-    private final boolean enabled;
-    private final Duration minimumValidity;
+    private final CredentialVending vending;
 
-    public CredentialsResource(AccessPolicy access, Audit audit, BrokerConfig config) {
-        this.access = access;
-        this.audit = audit;
-        this.enabled = config.credentials().enabled();
-        // Callers share a cached set while it has at least half its life left, so vending costs no AssumeRole per call.
-        this.minimumValidity = config.credentials().duration().dividedBy(2);
+    public CredentialsResource(CredentialVending vending) {
+        this.vending = vending;
     }
 
     /** The answer of POST /credentials: a secret, so never cached by anything in between. */
@@ -70,24 +57,12 @@ public class CredentialsResource {
     @APIResponse(responseCode = "429", ref = "Error")
     @APIResponse(responseCode = "503", ref = "Error")
     public Uni<VendedCredentials> vend(RoutingContext ctx) {
-        if (!enabled) {
+        if (!vending.enabled()) {
             throw new NotFoundException();
         }
         Caller caller = CallerFilter.caller(ctx);
-        ScopeCredentials scope = access.vending(caller);
-        VendedScope entries = new VendedScope(entries(caller, Access.READ), entries(caller, Access.WRITE));
-        return Uni.createFrom().completionStage(() -> scope.cache().get(minimumValidity))
-                .map(cached -> {
-                    AwsSessionCredentials credentials = cached.credentials();
-                    audit.granted(caller, "vend", "-", scope.sessionName(), cached.expiresAt(),
-                            credentials.accessKeyId());
-                    return new VendedCredentials(true, credentials.accessKeyId(), credentials.secretAccessKey(),
-                            credentials.sessionToken(), cached.expiresAt(), entries);
-                });
-    }
-
-    /** The caller's entries as its credentials have them: templated ones with its own key segment. */
-    private List<String> entries(Caller caller, Access kind) {
-        return access.list(caller, kind).grants(caller).stream().map(Grant::entry).toList();
+        VendedScope entries = new VendedScope(vending.entries(caller, Access.READ), vending.entries(caller, Access.WRITE));
+        return vending.forAllowLists(caller).map(vended -> new VendedCredentials(true, vended.accessKeyId(),
+                vended.secretAccessKey(), vended.sessionToken(), vended.expiration(), entries));
     }
 }

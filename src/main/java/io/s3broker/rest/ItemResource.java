@@ -7,6 +7,7 @@ import java.util.function.Function;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -27,7 +28,6 @@ import io.s3broker.s3.ObjectLocation;
 import io.s3broker.s3.PresignedUrl;
 import io.s3broker.s3.UrlPresigner;
 import io.smallrye.mutiny.Uni;
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * Presigned URLs: GET /item answers a URL to download an object directly from S3, GET /item/upload-url one to
@@ -72,9 +72,8 @@ public class ItemResource {
     @APIResponse(responseCode = "503", ref = "Error")
     @APIResponse(responseCode = "504", ref = "Error")
     @APIResponse(responseCode = "404", ref = "Error")
-    public Uni<PresignedItem> get(RoutingContext ctx, @RestQuery String bucket, @RestQuery String key,
+    public Uni<PresignedItem> get(@Context Caller caller, @RestQuery String bucket, @RestQuery String key,
             @RestQuery String region, @RestQuery String expiresIn, @RestQuery String check) {
-        Caller caller = CallerFilter.caller(ctx);
         ObjectLocation object = validate.location(bucket, key, region);
         Duration lifetime = validate.expiresIn(expiresIn);
         boolean mustExist = validate.flag("check", check, true);
@@ -104,10 +103,9 @@ public class ItemResource {
     @APIResponse(responseCode = "502", ref = "Error")
     @APIResponse(responseCode = "503", ref = "Error")
     @APIResponse(responseCode = "504", ref = "Error")
-    public Uni<PresignedUpload> uploadUrl(RoutingContext ctx, @RestQuery String bucket, @RestQuery String key,
+    public Uni<PresignedUpload> uploadUrl(@Context Caller caller, @RestQuery String bucket, @RestQuery String key,
             @RestQuery String region, @RestQuery String expiresIn, @RestQuery String contentType,
             @RestQuery String size) {
-        Caller caller = CallerFilter.caller(ctx);
         ObjectLocation object = validate.location(bucket, key, region);
         Duration lifetime = validate.expiresIn(expiresIn);
         Optional<String> type = validate.contentType(contentType);

@@ -10,12 +10,13 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.s3broker.access.AccessPolicy;
+import io.s3broker.auth.Caller;
 import io.s3broker.config.BrokerConfig;
 import io.s3broker.logging.LogText;
 import io.s3broker.credentials.Access;
 import io.s3broker.credentials.ScopeCredentials;
+import io.s3broker.http.RouteOrder;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
 import io.s3broker.s3.ObjectLocation;
@@ -67,13 +68,11 @@ public class UploadRoutes {
     }
 
     void register(@Observes Router router) {
-        // Ahead of Quarkus' body-size limit (ROUTE_ORDER_UPLOAD_LIMIT), which would cap uploads at
-        // quarkus.http.limits.max-body-size: these routes apply broker.upload.max-size as they stream.
-        router.put("/item").order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(this::put);
-        router.post("/item").order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(this::post);
+        router.put("/item").order(RouteOrder.STREAMING_UPLOADS.order()).handler(CallerFilter.withCaller(this::put));
+        router.post("/item").order(RouteOrder.STREAMING_UPLOADS.order()).handler(CallerFilter.withCaller(this::post));
     }
 
-    void put(RoutingContext ctx) {
+    void put(RoutingContext ctx, Caller caller) {
         // The request's context: the upload runs on it, and its outcome comes back to it.
         Context context = Vertx.currentContext();
         HttpServerRequest request = ctx.request();
@@ -83,29 +82,29 @@ public class UploadRoutes {
         try {
             ObjectLocation location = validate.location(query(ctx, "bucket"), query(ctx, "key"), query(ctx, "region"));
             length = declaredLength(request);
-            target = authorize(ctx, location, request.getHeader(HttpHeaders.CONTENT_TYPE));
+            target = authorize(caller, location, request.getHeader(HttpHeaders.CONTENT_TYPE));
         } catch (RuntimeException e) {
             respondError(ctx, e);
             return;
         }
-        start(ctx, target, BodyLength.declared(length), body(request, ctx), context);
+        start(ctx, caller, target, BodyLength.declared(length), body(request, ctx), context);
     }
 
     /** The upload's target, once the caller's write allow-list covers it (checked before any STS or S3 call). */
-    private WriteTarget authorize(RoutingContext ctx, ObjectLocation location, String declaredType) {
+    private WriteTarget authorize(Caller caller, ObjectLocation location, String declaredType) {
         String type = validate.contentType(declaredType).orElse(OCTET_STREAM);
-        ScopeCredentials scope = access.authorize(CallerFilter.caller(ctx), Access.WRITE, "upload", location.bucket(),
-                location.key());
+        ScopeCredentials scope = access.authorize(caller, Access.WRITE, "upload", location.bucket(), location.key());
         return new WriteTarget(location, Optional.of(type), acl, scope);
     }
 
     /** Hands the upload to the engine as one request; its answer comes back on the request's context. */
-    private void start(RoutingContext ctx, WriteTarget target, BodyLength length, Multi<Buffer> body, Context context) {
-        uploads.upload(new UploadRequest(CallerFilter.caller(ctx), target, length, body, context))
+    private void start(RoutingContext ctx, Caller caller, WriteTarget target, BodyLength length, Multi<Buffer> body,
+            Context context) {
+        uploads.upload(new UploadRequest(caller, target, length, body, context))
                 .subscribe().with(done -> created(ctx, done), error -> respondError(ctx, error));
     }
 
-    void post(RoutingContext ctx) {
+    void post(RoutingContext ctx, Caller caller) {
         // The request's context: the upload runs on it, and its outcome comes back to it.
         Context context = Vertx.currentContext();
         HttpServerRequest request = ctx.request();
@@ -116,7 +115,7 @@ public class UploadRoutes {
                     "POST /item takes multipart/form-data; send the raw object with PUT /item"));
             return;
         }
-        Form form = new Form(ctx, context);
+        Form form = new Form(ctx, caller, context);
         try {
             new StreamingFormDecoder(request, type, declaredLength(request), form);
         } catch (BrokerException e) {
@@ -136,10 +135,12 @@ public class UploadRoutes {
      */
     private final class Form implements StreamingFormDecoder.Listener {
         private final RoutingContext ctx;
+        private final Caller caller;
         private final Context context;
 
-        Form(RoutingContext ctx, Context context) {
+        Form(RoutingContext ctx, Caller caller, Context context) {
             this.ctx = ctx;
+            this.caller = caller;
             this.context = context;
         }
 
@@ -147,9 +148,9 @@ public class UploadRoutes {
         public void fileStarted(String partName, String contentType, Map<String, String> fields, FilePart part) {
             try {
                 ObjectLocation location = destination(partName, fields);
-                WriteTarget target = authorize(ctx, location, contentType);
+                WriteTarget target = authorize(caller, location, contentType);
                 Multi<Buffer> file = part.stream().onRequest().invoke(ignored -> continueIfExpected(ctx));
-                start(ctx, target, BodyLength.atLeast(part.leastSize()), file, context);
+                start(ctx, caller, target, BodyLength.atLeast(part.leastSize()), file, context);
             } catch (RuntimeException e) {
                 respondError(ctx, e);
             }

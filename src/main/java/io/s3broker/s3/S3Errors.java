@@ -6,6 +6,7 @@ import io.s3broker.credentials.CredentialsUnavailableException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.retry.RetryUtils;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -62,6 +63,11 @@ public final class S3Errors {
                 : e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region").orElse(null);
         if ((status == 301 || status == 400) && bucketRegion != null) {
             return new S3Failure(S3Failure.Kind.WRONG_REGION, "The bucket of " + target + " is in region " + bucketRegion);
+        }
+        // Still so after the SDK's retries: the client is told to come back (503 with Retry-After), not that S3 failed.
+        if (status == 503 || RetryUtils.isThrottlingException(e)) {
+            return new S3Failure(S3Failure.Kind.BUSY, "S3 asked to slow down (" + status + (code == null ? "" : " " + code)
+                    + ") for " + target + "; try again shortly", e);
         }
         return new S3Failure(S3Failure.Kind.UPSTREAM,
                 "S3 answered " + status + (code == null ? "" : " " + code) + " for " + target, e);

@@ -11,6 +11,8 @@ public final class S3Failure extends RuntimeException {
         WRONG_REGION,
         /** S3 answered with an error the broker cannot do anything about, or could not be reached. */
         UPSTREAM,
+        /** S3 asked to slow down or was unavailable for now (503 SlowDown): the same request may succeed later. */
+        BUSY,
         TIMEOUT
     }
 

@@ -10,8 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
-import org.jboss.logging.Logger;
-
+import io.s3broker.s3.AbortRetries;
 import io.s3broker.s3.S3Errors;
 import io.s3broker.s3.S3Failure;
 import io.s3broker.s3.S3Store;
@@ -29,8 +28,6 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * (unknown lengths only), READING, BODY_IN, COMPLETING, DONE; on a failure CANCELLING, ABORTING, DONE.
  */
 final class MultipartUpload extends Upload implements PartAssembler.Sink {
-
-    private static final Logger LOG = Logger.getLogger(MultipartUpload.class);
 
     private final S3Store s3;
     private final BufferClaim buffer;
@@ -221,8 +218,9 @@ final class MultipartUpload extends Upload implements PartAssembler.Sink {
         abort.whenComplete((ignored, error) -> loop.execute(() -> {
             if (error != null && !(S3Errors.unwrap(error) instanceof S3Failure gone
                     && gone.kind() == S3Failure.Kind.NO_SUCH_KEY)) {
-                LOG.errorf("Could not abort the multipart upload of %s; a lifecycle rule must remove it: %s",
-                        target.location(), error.toString());
+                String id = uploadId;
+                AbortRetries.afterFailure(error, target.location().toString(),
+                        () -> s3.abortMultipartUpload(target.location(), id, target.scope()));
             }
             aborted = true;
             advance();

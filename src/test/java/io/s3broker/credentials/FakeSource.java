@@ -47,6 +47,22 @@ final class FakeSource implements CredentialsSource {
         last().completeExceptionally(new IllegalStateException(message));
     }
 
+    /** Fails the newest fetch the way a source that asks to slow down does. */
+    void throttle() {
+        last().completeExceptionally(new Throttled());
+    }
+
+    @Override
+    public boolean throttled(Throwable failure) {
+        return failure instanceof Throttled;
+    }
+
+    static final class Throttled extends RuntimeException {
+        Throttled() {
+            super("Throttling: Rate exceeded");
+        }
+    }
+
     private CompletableFuture<AwsSessionCredentials> last() {
         return fetches.get(fetches.size() - 1);
     }

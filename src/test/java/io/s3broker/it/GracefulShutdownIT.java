@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.RawUpload;
 import io.s3broker.testing.TestAuth;
 
 /**
@@ -38,18 +39,21 @@ class GracefulShutdownIT {
     @Test
     void finishesWhatItCanAbortsWhatItCannotAndExitsCleanly() throws Exception {
         int port = freePort();
+        int management = freePort();
         Path log = Path.of("target", "graceful-shutdown.log");
         ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(LocalS3Sts.up());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(management));
         builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         builder.environment().put("QUARKUS_SHUTDOWN_TIMEOUT", "4S");
         builder.environment().put("BROKER_AUTH_API_KEYS", TestAuth.CALLER + ":" + TestAuth.KEY_SHA256);
         builder.environment().put("BROKER_ACCESS_WRITE", LocalS3Sts.bucket() + "/");
         Process broker = builder.start();
         try {
-            awaitReady(port, broker, log);
+            awaitReady(management, broker, log);
             String bucket = LocalS3Sts.bucket();
             String stuck = "shutdown/stuck-" + UUID.randomUUID();
             String finishing = "shutdown/finishing-" + UUID.randomUUID();
@@ -59,7 +63,7 @@ class GracefulShutdownIT {
             OutputStream stuckOut = stuckClient.getOutputStream();
             stuckOut.write(("PUT /item?bucket=" + bucket + "&key=" + stuck + " HTTP/1.1\r\nHost: localhost\r\n" + TestAuth.HEADER_LINE
                     + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            writeChunks(stuckOut, 20 * MIB);
+            RawUpload.writeChunks(stuckOut, 20 * MIB);
             awaitOpenMultipartUpload(stuck);
 
             // A PUT with a Content-Length that stops halfway: one streamed PutObject, which only cancelling its SDK
@@ -94,14 +98,14 @@ class GracefulShutdownIT {
                 }
             });
 
-            int readiness = awaitReadinessDown(port);
+            int readiness = awaitReadinessDown(management);
             assertEquals(503, readiness, "readiness turns DOWN as soon as shutdown starts");
             assertTrue(System.nanoTime() - signalled < TimeUnit.SECONDS.toNanos(3), "readiness turned DOWN at once");
             assertTrue(finishingAnswer.get(20, TimeUnit.SECONDS).contains(" 201 "),
                     "the request in flight finished within the grace period");
             for (Socket stuckOne : List.of(stuckClient, stuckPutClient)) {
                 stuckOne.setSoTimeout(30_000);
-                String answer = readAnswer(stuckOne.getInputStream());
+                String answer = RawUpload.readAnswer(stuckOne.getInputStream());
                 assertTrue(answer.startsWith("HTTP/1.1 503 "), "an upload cut short by shutdown is answered: " + answer);
                 assertTrue(answer.contains("\"ServiceUnavailable\""), answer);
                 assertTrue(answer.toLowerCase().contains("content-type: application/json"), answer);
@@ -126,16 +130,6 @@ class GracefulShutdownIT {
         }
     }
 
-    static void writeChunks(OutputStream out, int bytes) throws Exception {
-        byte[] chunk = new byte[1 << 16];
-        for (int sent = 0; sent < bytes; sent += chunk.length) {
-            out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(chunk);
-            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-        }
-        out.flush();
-    }
-
     static void awaitOpenMultipartUpload(String key) throws InterruptedException {
         for (int i = 0; i < 100; i++) {
             if (!LocalS3Sts.admin().listMultipartUploads(l -> l.bucket(LocalS3Sts.bucket()).prefix(key)).join()
@@ -156,35 +150,18 @@ class GracefulShutdownIT {
     }
 
     /** The status of the first readiness probe answered after the signal (the server still takes requests). */
-    static int awaitReadinessDown(int port) throws Exception {
+    static int awaitReadinessDown(int managementPort) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         int status = 0;
         for (int i = 0; i < 30 && status != 503; i++) {
-            status = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+            status = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             Thread.sleep(50);
         }
         return status;
     }
 
-    /** The status line, headers and JSON body of an answer whose connection closes after it. */
-    static String readAnswer(InputStream in) throws Exception {
-        StringBuilder text = new StringBuilder();
-        byte[] buffer = new byte[4096];
-        try {
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                text.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-                if (text.indexOf("}}") >= 0) {
-                    break;
-                }
-            }
-        } catch (java.net.SocketException reset) {
-            // What was read before the reset is the answer.
-        }
-        return text.toString();
-    }
-
-    static void awaitReady(int port, Process broker, Path log) throws Exception {
+    static void awaitReady(int managementPort, Process broker, Path log) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         for (int i = 0; i < 600; i++) {
             if (!broker.isAlive()) {
@@ -192,7 +169,7 @@ class GracefulShutdownIT {
             }
             try {
                 HttpResponse<Void> ready = client.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
+                        URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
                 if (ready.statusCode() == 200) {
                     return;
                 }

@@ -30,19 +30,22 @@ class LogFlushIT {
     @Test
     void theLastRecordsAreWrittenBeforeTheBrokerExits() throws Exception {
         int port = GracefulShutdownIT.freePort();
+        int management = GracefulShutdownIT.freePort();
         Path log = Path.of("target", "log-flush.log");
         ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(LocalS3Sts.up());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(management));
+        builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         builder.environment().put("BROKER_AUTH_API_KEYS", TestAuth.CALLER + ":" + TestAuth.KEY_SHA256);
         builder.environment().put("BROKER_ACCESS_READ", LocalS3Sts.bucket() + "/");
         // Nothing reaches the output by the interval during this test: what is there was written on the way out.
         builder.environment().put("BROKER_LOG_FLUSH_INTERVAL", "60S");
         Process broker = builder.start();
         try {
-            GracefulShutdownIT.awaitReady(port, broker, log);
+            GracefulShutdownIT.awaitReady(management, broker, log);
             String run = "log-flush/" + UUID.randomUUID() + "/";
             HttpClient client = HttpClient.newHttpClient();
             for (int i = 0; i < REQUESTS; i++) {

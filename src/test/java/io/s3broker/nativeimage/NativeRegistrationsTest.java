@@ -26,13 +26,15 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 class NativeRegistrationsTest {
 
     @Test
-    void everyRecordOfTheRestPackagesIsRegisteredForReflection() throws Exception {
+    void everyRecordOfTheHttpPackagesIsRegisteredForReflection() throws Exception {
         Set<String> registered = Arrays.stream(
                 NativeRegistrations.JsonTypes.class.getAnnotation(RegisterForReflection.class).targets())
                 .map(Class::getName).collect(Collectors.toCollection(TreeSet::new));
 
         Set<String> records = new TreeSet<>();
-        for (String className : classesUnder("io/s3broker/rest")) {
+        List<String> classes = new java.util.ArrayList<>(classesUnder("io/s3broker/rest"));
+        classes.addAll(classesUnder("io/s3broker/browser"));
+        for (String className : classes) {
             Class<?> type = Class.forName(className, false, getClass().getClassLoader());
             if (type.isRecord()) {
                 records.add(type.getName());
@@ -42,9 +44,9 @@ class NativeRegistrationsTest {
         records.removeAll(registered);
         // Holds an answer's parts; its ErrorResponse body is what is written as JSON.
         records.remove("io.s3broker.rest.error.ApiErrors$ApiError");
-        // What a Companion request carries once checked, never written as JSON.
-        records.remove("io.s3broker.rest.CompanionInput$NewUpload");
-        records.remove("io.s3broker.rest.CompanionMultipartResource$Owned");
+        // What a browser request carries once checked, never written as JSON.
+        records.remove("io.s3broker.browser.BrowserUploads$Owned");
+        records.remove("io.s3broker.browser.BrowserUploads$NewObject");
         assertEquals(Set.of(), records,
                 "JSON records missing from NativeRegistrations.JsonTypes (they would serialise to {} in a native image)");
     }

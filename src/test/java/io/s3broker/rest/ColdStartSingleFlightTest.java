@@ -23,6 +23,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.Management;
 import io.s3broker.testing.TestAuth;
 
 /** A broker that has never fetched credentials gets a burst of requests: STS must see exactly one AssumeRole. */
@@ -57,7 +58,7 @@ class ColdStartSingleFlightTest {
         }
 
         assertEquals(1, LocalS3Sts.assumeRoleCount() - atGatewayBefore, "AssumeRole calls the gateway served");
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher counted = Pattern.compile("broker_sts_assume_role_total\\{outcome=\"success\"} ([0-9.]+)").matcher(metrics);
         counted.find();
         assertEquals(1.0, Double.parseDouble(counted.group(1)), "AssumeRole calls the broker counted");

@@ -18,6 +18,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.s3broker.testing.BrokerSecrets;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.Management;
 
 @QuarkusTest
 @WithTestResource(LocalS3StsResource.class)
@@ -25,12 +26,25 @@ public class ObservabilityTest {
 
     @Test
     void isReadyWithValidCredentials() {
-        given().when().get("/q/health/ready")
+        Management.given().when().get("/q/health/ready")
                 .then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'sts-credentials' }.status", equalTo("UP"));
-        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().when().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().when().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
+        Management.given().when().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void healthAndMetricsAreNotOnThePublicPort() {
+        for (String path : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/health/started", "/q/metrics",
+                "/q/metrics/", "/q/health/ready/")) {
+            given().when().get(path)
+                    .then().statusCode(404)
+                    .contentType("application/json")
+                    .body("success", equalTo(false))
+                    .body("error.code", equalTo("NotFound"));
+        }
     }
 
     @Test
@@ -38,7 +52,7 @@ public class ObservabilityTest {
         given().queryParam("bucket", LocalS3Sts.bucket()).queryParam("key", "metrics-probe")
                 .when().get("/item").then().statusCode(404);
 
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metrics.contains("broker_sts_assume_role_total{outcome=\"success\"}"), metrics);
         assertTrue(metrics.contains("broker_s3_requests_seconds_count{operation=\"HeadObject\",outcome=\"4xx\"}"), metrics);
         assertTrue(metrics.contains("http_server_requests_seconds_count"), metrics);
@@ -53,7 +67,7 @@ public class ObservabilityTest {
     void metricsCarryNoSecret() {
         given().queryParam("bucket", LocalS3Sts.bucket()).queryParam("key", "metrics-probe").queryParam("check", "false")
                 .when().get("/item").then().statusCode(200);
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String secret : secrets()) {
             assertFalse(metrics.contains(secret), "the metrics carry a secret: " + secret.substring(0, 4) + "…");
         }

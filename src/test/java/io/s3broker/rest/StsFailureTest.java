@@ -19,6 +19,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.Management;
 
 /** A role the broker may not assume: no credentials can be had, so requests get 503 and readiness is DOWN. */
 @QuarkusTest
@@ -48,11 +49,11 @@ class StsFailureTest {
 
     @Test
     void isNotReady() {
-        given().when().get("/q/health/ready")
+        Management.given().when().get("/q/health/ready")
                 .then().statusCode(503)
                 .body("status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'sts-credentials' }.status", equalTo("DOWN"));
-        given().when().get("/q/health/live").then().statusCode(200);
+        Management.given().when().get("/q/health/live").then().statusCode(200);
     }
 
     @Test
@@ -70,7 +71,7 @@ class StsFailureTest {
 
     /** The value of broker_sts_assume_role_total for {@code outcome}; fails if the meter is not exported. */
     private static double assumeRoles(String outcome) {
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher value = Pattern.compile("(?m)^broker_sts_assume_role_total\\{outcome=\"" + outcome + "\",?} (\\S+)$")
                 .matcher(metrics);
         assertTrue(value.find(), "broker_sts_assume_role_total{outcome=\"" + outcome + "\"} in " + metrics);

@@ -131,8 +131,9 @@ class HeadObjectClientTest {
 
     @Test
     void givesUpAfterFourServerErrors() {
-        Outcome outcome = assertSameOutcome(4, Step.status(503));
+        Outcome outcome = assertSameOutcome(4, Step.status(500));
         assertEquals(S3Failure.Kind.UPSTREAM, outcome.kind());
+        assertEquals(S3Failure.Kind.BUSY, assertSameOutcome(4, Step.status(503)).kind(), "503: S3 asks to slow down");
     }
 
     @Test
@@ -142,7 +143,7 @@ class HeadObjectClientTest {
 
     @Test
     void givesUpAfterFourThrottledAttempts() {
-        assertEquals(S3Failure.Kind.UPSTREAM, assertSameOutcome(4, Step.status(429)).kind());
+        assertEquals(S3Failure.Kind.BUSY, assertSameOutcome(4, Step.status(429)).kind());
     }
 
     @Test

@@ -54,9 +54,17 @@ class S3ErrorsTest {
 
     @Test
     void keepsStatusAndCodeOfOtherErrorsInTheMessage() {
-        S3Failure failure = assertKind(S3Failure.Kind.UPSTREAM, s3(503, "SlowDown", null));
-        assertEquals("S3 answered 503 SlowDown for " + TARGET, failure.getMessage());
+        S3Failure failure = assertKind(S3Failure.Kind.UPSTREAM, s3(501, "NotImplemented", null));
+        assertEquals("S3 answered 501 NotImplemented for " + TARGET, failure.getMessage());
         assertEquals("S3 answered 500 for " + TARGET, assertKind(S3Failure.Kind.UPSTREAM, s3(500, null, null)).getMessage());
+    }
+
+    @Test
+    void slowingDownIsBusyForTheClientToTryAgain() {
+        S3Failure failure = assertKind(S3Failure.Kind.BUSY, s3(503, "SlowDown", null));
+        assertEquals("S3 asked to slow down (503 SlowDown) for " + TARGET + "; try again shortly", failure.getMessage());
+        assertKind(S3Failure.Kind.BUSY, s3(503, null, null));
+        assertKind(S3Failure.Kind.BUSY, s3(429, null, null));
     }
 
     @Test

@@ -39,6 +39,7 @@ class AllowListFileIT {
     static Process broker;
     static Path log;
     static int port;
+    static int managementPort;
 
     @BeforeAll
     static void startWithAnAllowListFile() throws Exception {
@@ -55,12 +56,15 @@ class AllowListFileIT {
                 ""));
         log = dir.resolve("broker.log");
         port = StartupRefusalIT.freePort();
+        managementPort = StartupRefusalIT.freePort();
         ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         // Nothing from this JVM's environment may set the lists: only the file does.
         builder.environment().keySet().removeIf(name -> name.startsWith("BROKER_ACCESS") || name.startsWith("QUARKUS_"));
         builder.environment().putAll(LocalS3Sts.up());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
         builder.environment().put("QUARKUS_CONFIG_LOCATIONS", file.toString());
         builder.environment().put("BROKER_PREFETCH_ON_START", "false");
@@ -72,7 +76,7 @@ class AllowListFileIT {
                 throw new AssertionError("the broker exited (" + broker.exitValue() + "): " + Files.readString(log));
             }
             try {
-                if (request("GET", "/q/health/ready", null, null).statusCode() == 200) {
+                if (RawHttp.sendManagement(managementPort, "GET /q/health/ready HTTP/1.1\r\n").status() == 200) {
                     return;
                 }
             } catch (IllegalStateException notListeningYet) {

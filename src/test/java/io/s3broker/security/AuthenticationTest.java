@@ -28,6 +28,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.Management;
 import io.s3broker.testing.TestAuth;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
@@ -115,11 +116,16 @@ class AuthenticationTest {
 
     @Test
     void healthMetricsAndOpenApiStayOpen() throws Exception {
-        for (String path : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/metrics", "/q/openapi")) {
-            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(uri(path)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+        // Health and metrics on the management interface (its port is for the kubelet and the scraper only),
+        // the API's description on the public port.
+        for (String path : List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/metrics")) {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(Management.uri() + path)).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, answer.statusCode(), path + ": " + answer.body());
         }
+        HttpResponse<String> openApi = HTTP.send(HttpRequest.newBuilder(uri("/q/openapi")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, openApi.statusCode(), openApi.body());
     }
 
     static HttpRequest request(String route, String key, String authorization) {

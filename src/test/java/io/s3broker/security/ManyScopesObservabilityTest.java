@@ -70,7 +70,7 @@ class ManyScopesObservabilityTest {
     void scopeCountAndSoonestExpiryCoverEveryScopeAndReadinessStaysUp() {
         String b = LocalS3Sts.bucket();
         String run = UUID.randomUUID().toString();
-        RawHttp.Answer ready = RawHttp.send("GET /q/health/ready HTTP/1.1\r\n", null);
+        RawHttp.Answer ready = RawHttp.sendManagement("GET /q/health/ready HTTP/1.1\r\n");
         assertEquals(200, ready.status(), ready.toString());
 
         // Requests in six scopes of three callers, and credentials vended to one of them (a 15-minute session).
@@ -86,7 +86,7 @@ class ManyScopesObservabilityTest {
         Instant vendedExpiry = Instant.parse(answers.get(answers.size() - 1).json().path("expiration").asText());
 
         Instant scraped = Instant.now();
-        String metrics = RawHttp.send("GET /q/metrics HTTP/1.1\r\n", null).body();
+        String metrics = RawHttp.sendManagement("GET /q/metrics HTTP/1.1\r\n").body();
         double scopeCount = gauge(metrics, "broker_credentials_scopes");
         double expirySeconds = gauge(metrics, "broker_credentials_expiry_seconds");
 
@@ -122,7 +122,7 @@ class ManyScopesObservabilityTest {
         // Readiness: UP, reporting the same scopes, and asking again makes no AssumeRole whatever the number of scopes.
         long assumeRoles = Upstream.assumeRolesSettled();
         for (int i = 0; i < 3; i++) {
-            RawHttp.Answer again = RawHttp.send("GET /q/health/ready HTTP/1.1\r\n", null);
+            RawHttp.Answer again = RawHttp.sendManagement("GET /q/health/ready HTTP/1.1\r\n");
             assertEquals(200, again.status(), again.toString());
             assertEquals("UP", again.json().path("status").asText(), again.toString());
             JsonNode check = null;

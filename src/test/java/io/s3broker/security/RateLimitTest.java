@@ -85,7 +85,7 @@ class RateLimitTest {
         assertTrue(retryAfter >= 1 && retryAfter <= 2, "one token every 2 s: Retry-After " + retryAfter);
 
         assertEquals(200, uploadUrl(Callers.OTHER_KEY).status(), "another caller has a bucket of its own");
-        assertEquals(200, RawHttp.send("GET /q/health/live HTTP/1.1\r\n", null).status(), "health is not limited");
+        assertEquals(200, RawHttp.sendManagement("GET /q/health/live HTTP/1.1\r\n").status(), "health is not limited");
     }
 
     @Test

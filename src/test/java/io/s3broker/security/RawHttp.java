@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.restassured.RestAssured;
+import io.s3broker.testing.Management;
 
 /**
  * Requests written byte for byte on a socket, so that a test can send what no HTTP client would (raw bytes in the
@@ -71,8 +72,21 @@ final class RawHttp {
         return send(head.getBytes(StandardCharsets.UTF_8), body);
     }
 
+    /** The same to the management interface (health, metrics). */
+    static Answer sendManagement(String head) {
+        return sendManagement(Management.port(), head);
+    }
+
+    static Answer sendManagement(int port, String head) {
+        return send(port, head.getBytes(StandardCharsets.UTF_8), null);
+    }
+
     static Answer send(byte[] head, byte[] body) {
-        try (Socket socket = new Socket("127.0.0.1", port())) {
+        return send(port(), head, body);
+    }
+
+    static Answer send(int port, byte[] head, byte[] body) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
             try {
                 OutputStream out = socket.getOutputStream();

@@ -27,7 +27,9 @@ class StartupRefusalIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(LocalS3Sts.up());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(freePort()));
+        builder.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(freePort()));
         builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        builder.environment().put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         builder.environment().put("BROKER_PREFETCH_ON_START", "false");
         builder.environment().putAll(env);
         Process broker = builder.start();

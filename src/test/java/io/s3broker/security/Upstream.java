@@ -42,7 +42,7 @@ final class Upstream {
 
     /** S3 requests the broker made (broker_s3_requests_seconds_count, every operation and outcome). */
     static double s3Requests() {
-        RawHttp.Answer metrics = RawHttp.send("GET /q/metrics HTTP/1.1\r\n", null);
+        RawHttp.Answer metrics = RawHttp.sendManagement("GET /q/metrics HTTP/1.1\r\n");
         return metrics.body().lines().filter(line -> line.startsWith("broker_s3_requests_seconds_count"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }

@@ -33,6 +33,9 @@ public class LocalS3StsResource implements QuarkusTestResourceLifecycleManager {
         config.put("broker.regions", OTHER_REGION);
         config.put("broker.access.write", env.get("LOCAL_S3STS_BUCKET") + "/");
         TestAuth.installRestAssuredDefault();
+        // @QuarkusIntegrationTest starts the packaged broker on the HTTP test port, but its management interface on
+        // the production port: give it the test one, where Management looks for it.
+        config.put("quarkus.management.port", Integer.toString(Management.port()));
         config.put("aws.accessKeyId", env.get("AWS_ACCESS_KEY_ID"));
         config.put("aws.secretAccessKey", env.get("AWS_SECRET_ACCESS_KEY"));
         // @QuarkusTest runs the broker in this JVM, where the SDK reads system properties, not Quarkus config;

@@ -1,12 +1,10 @@
 package io.s3broker.testing;
 
-import static io.restassured.RestAssured.given;
-
 import java.util.List;
 
 /**
- * The broker's Prometheus metrics, as the tests read them: one place that knows where they are served, so that moving
- * them (to Quarkus' management port, say) is a change here only.
+ * The broker's Prometheus metrics, as the tests read them: one place that knows where they are served (Quarkus'
+ * management port).
  */
 public final class Metrics {
 
@@ -15,7 +13,7 @@ public final class Metrics {
 
     /** The whole exposition, from the running test broker. */
     public static String scrape() {
-        return given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        return Management.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     /** The sample lines (no comments) of {@code name}, e.g. {@code http_server_requests_seconds_count}. */

@@ -26,6 +26,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.Management;
 import io.s3broker.testing.TestAuth;
 
 /**
@@ -237,7 +238,7 @@ class UploadLimitsTest {
         long deadline = System.nanoTime() + 20_000_000_000L;
         Pattern gauge = Pattern.compile("(?m)^broker_upload_buffers_in_use(\\{[^}]*})? ([0-9.eE+-]+)$");
         while (true) {
-            Matcher value = gauge.matcher(given().get("/q/metrics").then().statusCode(200).extract().asString());
+            Matcher value = gauge.matcher(Management.given().get("/q/metrics").then().statusCode(200).extract().asString());
             if (value.find() && wanted.test(Double.parseDouble(value.group(2)))) {
                 return;
             }

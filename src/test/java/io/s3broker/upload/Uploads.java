@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.Management;
 import io.s3broker.testing.RandomBytes;
 import io.s3broker.testing.TestAuth;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
@@ -169,14 +170,14 @@ final class Uploads {
 
     /** The value of one Prometheus sample of the broker, {@code name{labels}}; 0 if it has none yet. */
     static double sample(String name, String labels) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher value = Pattern.compile("(?m)^" + Pattern.quote(name + "{" + labels + "}") + " ([0-9.eE+-]+)$").matcher(metrics);
         return value.find() ? Double.parseDouble(value.group(1)) : 0;
     }
 
     /** How many calls of an S3 operation the broker made successfully, from its metrics. */
     static long metric(String operation) {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher count = Pattern.compile("broker_s3_requests_seconds_count\\{operation=\"" + operation
                 + "\",outcome=\"success\"} ([0-9.]+)").matcher(metrics);
         return count.find() ? (long) Double.parseDouble(count.group(1)) : 0;

@@ -67,6 +67,9 @@ public final class ApiErrors {
         if (e instanceof CredentialsUnavailableException credentials) {
             return new ApiError(ErrorCode.CREDENTIALS_UNAVAILABLE, credentials.getMessage(), Map.of());
         }
+        if (e instanceof S3Failure s3 && s3.kind() == S3Failure.Kind.BUSY) {
+            return new ApiError(ErrorCode.SERVICE_UNAVAILABLE, s3.getMessage(), Map.of("Retry-After", "1"));
+        }
         if (e instanceof S3Failure s3) {
             return new ApiError(switch (s3.kind()) {
                 case NO_SUCH_BUCKET -> ErrorCode.NO_SUCH_BUCKET;
@@ -74,6 +77,7 @@ public final class ApiErrors {
                 case ACCESS_DENIED -> ErrorCode.ACCESS_DENIED;
                 case WRONG_REGION -> ErrorCode.INVALID_PARAMETER;
                 case UPSTREAM -> ErrorCode.UPSTREAM_ERROR;
+                case BUSY -> ErrorCode.SERVICE_UNAVAILABLE;
                 case TIMEOUT -> ErrorCode.UPSTREAM_TIMEOUT;
             }, s3.kind() == S3Failure.Kind.WRONG_REGION ? "Invalid parameter 'region': " + s3.getMessage()
                     : s3.getMessage(), Map.of());

@@ -1,26 +1,43 @@
-package io.s3broker.rest;
+package io.s3broker.browser;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.inject.Singleton;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Path;
+import jakarta.validation.Validator;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.type.LogicalType;
+
+import io.s3broker.browser.BrowserRequests.CompleteUpload;
+import io.s3broker.config.BrokerConfig;
 import io.s3broker.rest.error.BrokerException;
 import io.s3broker.rest.error.ErrorCode;
 import io.s3broker.s3.S3Store;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
- * What the Companion API's requests carry, checked before any STS or S3 call: JSON bodies, file names, upload ids,
- * part numbers and the parts to assemble. Part numbers go up to what {@code broker.upload.max-size} can need.
+ * What the browser API's requests carry, checked before any STS or S3 call: JSON bodies (bound to the records of
+ * {@link BrowserRequests} and checked with Bean Validation), file names, upload ids, part numbers and the parts to
+ * assemble. Part numbers go up to what {@code broker.upload.max-size} can need. Every refusal is a 400 JSON error.
  */
-final class CompanionInput {
+@Singleton
+public class BrowserInput {
 
     /** S3's limits: part numbers 1 to 10000, parts of at least 5 MiB but the last; and URLs in one batch. */
     static final int MAX_PART_NUMBER = 10_000;
@@ -31,40 +48,64 @@ final class CompanionInput {
 
     /** The highest part number an upload of at most {@code maxSize} bytes can need. */
     final int maxPartNumber;
-    private final ObjectMapper json;
+    private final ObjectReader json;
+    private final Validator validator;
 
-    CompanionInput(long maxSize, ObjectMapper json) {
+    public BrowserInput(BrokerConfig config, ObjectMapper json, Validator validator) {
+        long maxSize = config.upload().maxSize().asLongValue();
         this.maxPartNumber = (int) Math.min(MAX_PART_NUMBER, Math.max(1, (maxSize + MIN_PART_SIZE - 1) / MIN_PART_SIZE));
-        this.json = json;
+        this.json = strict(json);
+        this.validator = validator;
     }
 
-    JsonNode parse(String body) {
+    /** Jackson without its coercions: a number is no file name, a string or 1.5 no part number. */
+    private static ObjectReader strict(ObjectMapper json) {
+        ObjectMapper strict = json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+        for (CoercionInputShape shape : List.of(CoercionInputShape.Integer, CoercionInputShape.Float,
+                CoercionInputShape.Boolean)) {
+            strict.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+        }
+        strict.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        return strict.reader();
+    }
+
+    /** {@code body} as a {@code type}, checked: a missing field answers MissingParameter, a bad one InvalidParameter. */
+    <T> T body(String body, Class<T> type) {
         if (body == null || body.isBlank()) {
             throw new BrokerException(ErrorCode.INVALID_REQUEST, "A JSON body is required");
         }
+        T value;
         try {
-            JsonNode node = json.readTree(body);
-            if (node == null || !node.isObject()) {
-                throw new BrokerException(ErrorCode.INVALID_REQUEST, "The body must be a JSON object");
-            }
-            return node;
+            value = json.forType(type).readValue(body);
+        } catch (MismatchedInputException e) {
+            String field = e.getPath().isEmpty() ? null : e.getPath().get(0).getFieldName();
+            throw field == null ? new BrokerException(ErrorCode.INVALID_REQUEST, "The body must be a JSON object")
+                    : BrokerException.invalid(field, "has the wrong type");
         } catch (JsonProcessingException e) {
             throw new BrokerException(ErrorCode.INVALID_REQUEST, "The body is not valid JSON");
         }
-    }
-
-    /** The body of POST /s3/multipart: {@code {filename, type, metadata}} (metadata is ignored). */
-    record NewUpload(String filename, String type) {
-    }
-
-    NewUpload newUpload(String body) {
-        JsonNode request = parse(body);
-        JsonNode type = request.path("type");
-        if (!type.isMissingNode() && !type.isNull() && !type.isTextual()) {
-            throw BrokerException.invalid("type", "must be a string");
+        if (value == null) {
+            throw new BrokerException(ErrorCode.INVALID_REQUEST, "The body must be a JSON object");
         }
-        return new NewUpload(filename("filename", request.path("filename").isTextual()
-                ? request.get("filename").asText() : null), type.isTextual() ? type.asText() : null);
+        Set<ConstraintViolation<T>> violations = validator.validate(value);
+        if (!violations.isEmpty()) {
+            throw refusal(violations.stream()
+                    .min(Comparator.comparing(violation -> violation.getPropertyPath().toString())).orElseThrow());
+        }
+        return value;
+    }
+
+    /** A violation as the broker's error, named by the body's top-level field it is in. */
+    private static BrokerException refusal(ConstraintViolation<?> violation) {
+        Path.Node first = violation.getPropertyPath().iterator().next();
+        Class<?> constraint = violation.getConstraintDescriptor().getAnnotation().annotationType();
+        boolean topLevel = violation.getLeafBean() == violation.getRootBean();
+        if (topLevel && (constraint == NotNull.class || constraint == NotEmpty.class) && violation.getInvalidValue() == null) {
+            return BrokerException.missing(first.getName());
+        }
+        return BrokerException.invalid(first.getName(), violation.getMessage());
     }
 
     static String filename(String name, String filename) {
@@ -117,39 +158,29 @@ final class CompanionInput {
         return numbers;
     }
 
-    private BrokerException badPartNumber(String name) {
+    BrokerException badPartNumber(String name) {
         return BrokerException.invalid(name, "a part number is a whole number from 1 to " + maxPartNumber
                 + (maxPartNumber < MAX_PART_NUMBER ? " (an upload of at most broker.upload.max-size in parts of S3's"
                         + " 5 MiB minimum needs no more)" : ""));
     }
 
-    /** The parts to assemble, in ascending order as S3 wants them; each number once. */
-    List<CompletedPart> completedParts(JsonNode body) {
-        JsonNode parts = body.path("parts");
-        if (!parts.isArray() || parts.isEmpty()) {
-            throw BrokerException.invalid("parts", "must be a non-empty array of {ETag, PartNumber} objects");
-        }
-        if (parts.size() > maxPartNumber) {
+    /** The parts to assemble, in ascending order as S3 wants them; each number once, none above the cap. */
+    List<CompletedPart> completedParts(String body) {
+        CompleteUpload request = body(body, CompleteUpload.class);
+        if (request.parts().size() > maxPartNumber) {
             throw BrokerException.invalid("parts", "at most " + maxPartNumber + " parts");
         }
-        List<CompletedPart> completed = new ArrayList<>(parts.size());
+        List<CompletedPart> completed = new ArrayList<>(request.parts().size());
         TreeSet<Integer> seen = new TreeSet<>();
-        for (JsonNode part : parts) {
-            JsonNode number = part.path("PartNumber");
-            JsonNode etag = part.path("ETag");
-            if (!number.isIntegralNumber() || !number.canConvertToInt() || number.asInt() < 1
-                    || number.asInt() > maxPartNumber) {
+        for (BrowserRequests.PartEntry part : request.parts()) {
+            if (part.partNumber() > maxPartNumber) {
                 throw BrokerException.invalid("parts", "each PartNumber must be a whole number from 1 to "
                         + maxPartNumber);
             }
-            if (!etag.isTextual() || etag.asText().isEmpty() || etag.asText().length() > MAX_ETAG_LENGTH
-                    || !etag.asText().chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-                throw BrokerException.invalid("parts", "each ETag must be the ETag S3 answered for the part");
+            if (!seen.add(part.partNumber())) {
+                throw BrokerException.invalid("parts", "part " + part.partNumber() + " is given more than once");
             }
-            if (!seen.add(number.asInt())) {
-                throw BrokerException.invalid("parts", "part " + number.asInt() + " is given more than once");
-            }
-            completed.add(CompletedPart.builder().partNumber(number.asInt()).eTag(etag.asText()).build());
+            completed.add(CompletedPart.builder().partNumber(part.partNumber()).eTag(part.etag()).build());
         }
         completed.sort(Comparator.comparing(CompletedPart::partNumber));
         return completed;

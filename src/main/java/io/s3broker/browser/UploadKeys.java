@@ -1,4 +1,4 @@
-package io.s3broker.rest;
+package io.s3broker.browser;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -13,7 +13,7 @@ import io.s3broker.auth.Caller;
  * nothing else does: whether a key is the caller's is a look at the key (docs/decisions/0015-companion-api.md), and
  * under a templated write entry its scope is the caller's own (docs/decisions/0020-templated-scopes.md).
  */
-final class CompanionKeys {
+final class UploadKeys {
 
     /** Room for the prefix and the caller within S3's 1024 bytes, and short enough to read in a listing. */
     static final int MAX_NAME_LENGTH = 120;
@@ -26,7 +26,7 @@ final class CompanionKeys {
     private final String after;
 
     /** @param keyPrefix {@code broker.companion.key-prefix}, which holds {@code {caller}} once (ConfigChecks) */
-    CompanionKeys(String keyPrefix) {
+    UploadKeys(String keyPrefix) {
         int at = keyPrefix.indexOf(AllowList.PLACEHOLDER);
         this.before = keyPrefix.substring(0, at);
         this.after = keyPrefix.substring(at + AllowList.PLACEHOLDER.length());
