@@ -48,6 +48,8 @@ broker.companion.bucket=$LOCAL_S3STS_BUCKET
 broker.companion.key-prefix=browser-tests/{caller}/
 # RGW 16 stores nothing from a POST form signed by a session with a session policy (docs/decisions/0021).
 broker.companion.post-signer=role
+# GET /s3/sts (Uppy 6 getCredentials) answers only where credential vending is on.
+broker.credentials.enabled=true
 # The 100 MiB uploads fit exactly; the test of a larger simple upload is refused by RGW itself.
 broker.upload.max-size=100M
 quarkus.http.host=127.0.0.1
