@@ -149,7 +149,8 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
     await rm(file.path)
   })
 
-  test('resumes the same multipart upload after 3 s offline at 20%', async () => {
+  // Without the page's retry the upload never ends: the time limit fails the test.
+  test('resumes the same multipart upload after 3 s offline at 20%', { timeout: 180_000 }, async () => {
     const file = await fileOf(100 * MiB, `offline-${Date.now()}.bin`)
     await openUploadPage(env('API_KEY'))
     await addFile(file)
