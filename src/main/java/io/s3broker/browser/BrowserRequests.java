@@ -49,7 +49,8 @@ public final class BrowserRequests {
 
     /**
      * POST /s3/sign: Uppy 6's {@code PresignableRequest} ({@code @uppy/aws-s3}, {@code src/s3-client/types.ts}):
-     * which S3 request to sign, told apart by method, upload id and part number.
+     * which S3 request to sign, told apart by method, upload id and part number. Its {@code expiresIn} is not
+     * read: URLs live {@code broker.presign.default-expiry}.
      */
     public record SignRequest(
             @NotEmpty @Pattern(regexp = "PUT|POST|GET|DELETE", message = "must be PUT, POST, GET or DELETE") String method,
@@ -57,7 +58,6 @@ public final class BrowserRequests {
             @Size(min = 1, max = 1024, message = "must be 1 to 1024 printable ASCII characters")
             @Pattern(regexp = PRINTABLE, message = "must be 1 to 1024 printable ASCII characters") String uploadId,
             @Min(value = 1, message = "must be a whole number from 1") Integer partNumber,
-            String contentType,
-            @Min(value = 1, message = "must be a whole number of seconds from 1") Integer expiresIn) {
+            String contentType) {
     }
 }

@@ -6,6 +6,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -18,10 +19,8 @@ import io.s3broker.auth.Caller;
 import io.s3broker.browser.BrowserAnswers.SessionCredentials;
 import io.s3broker.browser.BrowserAnswers.TemporaryCredentials;
 import io.s3broker.browser.BrowserAnswers.UploadParameters;
-import io.s3broker.rest.CallerFilter;
 import io.s3broker.rest.RequestValidator;
 import io.smallrye.mutiny.Uni;
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * Uppy Companion's S3 API (@uppy/companion 6.2.2, {@code src/server/controllers/s3.js}: same routes, same JSON), so
@@ -55,8 +54,7 @@ public class CompanionResource {
     @Operation(summary = "Companion API: an S3 POST policy for a simple upload (the broker chooses the key; S3 takes"
             + " at most broker.upload.max-size)")
     @APIResponse(responseCode = "200", description = "method POST, url, fields to send before the file, expires (seconds)")
-    public Uni<UploadParameters> params(RoutingContext ctx, @RestQuery String filename, @RestQuery String type) {
-        Caller caller = CallerFilter.caller(ctx);
+    public Uni<UploadParameters> params(@Context Caller caller, @RestQuery String filename, @RestQuery String type) {
         BrowserUploads.NewObject upload = uploads.newObject(caller, "companion-params",
                 BrowserInput.filename("filename", filename));
         return uploads.postPolicy(upload, "companion-params", validate.contentType(type))
@@ -71,12 +69,11 @@ public class CompanionResource {
             + " getCredentials, Companion's names too; only where credential vending is on)")
     @APIResponse(responseCode = "200", description = "{credentials: {accessKeyId, secretAccessKey, sessionToken,"
             + " expiration, and the same as AccessKeyId, ...}, bucket, region, keyPrefix}")
-    public Uni<TemporaryCredentials> sts(RoutingContext ctx) {
+    public Uni<TemporaryCredentials> sts(@Context Caller caller) {
         String bucket = uploads.bucket();
         if (!vending.enabled()) {
             throw new NotFoundException();
         }
-        Caller caller = CallerFilter.caller(ctx);
         String prefix = uploads.callerPrefix(caller);
         return vending.forPrefix(caller, "s3-sts", bucket, prefix).map(vended -> new TemporaryCredentials(
                 new SessionCredentials(vended.accessKeyId(), vended.secretAccessKey(), vended.sessionToken(),

@@ -7,6 +7,7 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -17,7 +18,6 @@ import io.s3broker.access.CredentialVending;
 import io.s3broker.auth.Caller;
 import io.s3broker.credentials.Access;
 import io.smallrye.mutiny.Uni;
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * Credential vending, for clients that use an S3 SDK themselves: temporary credentials scoped by session policy to
@@ -25,6 +25,13 @@ import io.vertx.ext.web.RoutingContext;
  */
 @Path("/credentials")
 @Produces(MediaType.APPLICATION_JSON)
+// Every answer but 200 is the JSON error body of the README's error table (400: a malformed request).
+@APIResponse(responseCode = "400", ref = "Error")
+@APIResponse(responseCode = "401", ref = "Error")
+@APIResponse(responseCode = "403", ref = "Error")
+@APIResponse(responseCode = "404", ref = "Error")
+@APIResponse(responseCode = "429", ref = "Error")
+@APIResponse(responseCode = "503", ref = "Error")
 public class CredentialsResource {
 
     private final CredentialVending vending;
@@ -51,16 +58,10 @@ public class CredentialsResource {
     @ResponseHeader(name = "Cache-Control", value = "no-store")
     @Operation(summary = "Temporary credentials scoped to the caller's allow-lists (when credential vending is on)")
     @APIResponse(responseCode = "200", description = "The credentials and the entries they are scoped to")
-    @APIResponse(responseCode = "401", ref = "Error")
-    @APIResponse(responseCode = "403", ref = "Error")
-    @APIResponse(responseCode = "404", ref = "Error")
-    @APIResponse(responseCode = "429", ref = "Error")
-    @APIResponse(responseCode = "503", ref = "Error")
-    public Uni<VendedCredentials> vend(RoutingContext ctx) {
+    public Uni<VendedCredentials> vend(@Context Caller caller) {
         if (!vending.enabled()) {
             throw new NotFoundException();
         }
-        Caller caller = CallerFilter.caller(ctx);
         VendedScope entries = new VendedScope(vending.entries(caller, Access.READ), vending.entries(caller, Access.WRITE));
         return vending.forAllowLists(caller).map(vended -> new VendedCredentials(true, vended.accessKeyId(),
                 vended.secretAccessKey(), vended.sessionToken(), vended.expiration(), entries));

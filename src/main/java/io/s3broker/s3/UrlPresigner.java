@@ -84,6 +84,17 @@ public class UrlPresigner {
                 signer, expiresIn);
     }
 
+    /**
+     * A URL for a call a client makes itself on {@code object}, named by {@code method} and the operation's query
+     * ({@code uploads} to create a multipart upload; {@code uploadId} to list its parts, complete or abort it),
+     * signing {@code host} only, as a browser's CORS preflight at RGW needs. Same lifetime rule as
+     * {@link #presignGet}.
+     */
+    public PresignedUrl presignOperation(String method, ObjectLocation object, Map<String, String> operationQuery,
+            CachedCredentials signer, Duration expiresIn) {
+        return presign(method, object, Map.of(), operationQuery, signer, expiresIn);
+    }
+
     private PresignedUrl presign(String method, ObjectLocation object, Map<String, String> headers,
             CachedCredentials credentials, Duration expiresIn) {
         return presign(method, object, headers, Map.of(), credentials, expiresIn);

@@ -7,6 +7,7 @@ public enum ErrorCode {
     INVALID_REQUEST(400, "InvalidRequest"),
     UNAUTHORIZED(401, "Unauthorized"),
     ACCESS_DENIED(403, "AccessDenied"),
+    OPERATION_NOT_ALLOWED(403, "OperationNotAllowed"),
     NOT_FOUND(404, "NotFound"),
     NO_SUCH_BUCKET(404, "NoSuchBucket"),
     NO_SUCH_KEY(404, "NoSuchKey"),
