@@ -9,8 +9,8 @@ import { rm } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
 
 import {
-  abortOpenUploads, allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, openUploads, PREFIX,
-  runOnUploadPage, sha256OfObject, storedKeys, watchCalls,
+  abortOpenUploads, addFile, allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, openUploads, PREFIX,
+  runOnUploadPage, sha256OfObject, storedKeys, uploadAll, watchCalls,
 } from './lib.js'
 
 let browser
@@ -24,22 +24,6 @@ async function openPage(apiKey) {
   await page.goto(`${BROKER}/upload/`)
   await page.waitForFunction(() => typeof window.uppy?.getFiles === 'function', null, { timeout: 10_000 })
   await page.fill('#api-key', apiKey)
-}
-
-async function addFile(file) {
-  await page.setInputFiles('input.uppy-Dashboard-input[type=file]:not([webkitdirectory])', file.path)
-  await page.waitForFunction((n) => window.uppy.getFiles().length === n, 1)
-}
-
-/** Uploads what the page holds; answers the names of the files that succeeded and failed. */
-async function upload() {
-  return page.evaluate(async () => {
-    const result = await window.uppy.upload()
-    return {
-      successful: (result?.successful ?? []).map((f) => f.name),
-      failed: (result?.failed ?? []).map((f) => ({ name: f.name, error: String(f.error) })),
-    }
-  })
 }
 
 before(async () => {
@@ -65,8 +49,8 @@ describe('Uppy 5 in Companion mode', () => {
   test('uploads 3 MB in one POST form', async () => {
     const file = await fileOf(3_000_000, `simple-${Date.now()}.bin`)
     await openPage(env('API_KEY'))
-    await addFile(file)
-    const result = await upload()
+    await addFile(page, file)
+    const result = await uploadAll(page)
     assert.deepEqual(result.failed, [])
     assert.deepEqual(result.successful, [file.name])
     const params = calls.find((c) => c.path === '/s3/params')
@@ -88,8 +72,8 @@ describe('Uppy 5 in Companion mode', () => {
     await openPage(env('API_KEY'))
     // One form whatever the size: the form's policy, which S3 enforces, is what holds the size here.
     await page.evaluate(() => window.uppy.getPlugin('AwsS3').setOptions({ shouldUseMultipart: () => false }))
-    await addFile(file)
-    const result = await upload()
+    await addFile(page, file)
+    const result = await uploadAll(page)
     assert.deepEqual(result.successful, [])
     assert.equal(result.failed.length, 1, JSON.stringify(result))
     const params = calls.filter((c) => c.path === '/s3/params')
@@ -106,9 +90,9 @@ describe('Uppy 5 in Companion mode', () => {
   test('uploads 100 MiB in parts', async () => {
     const file = await fileOf(100 * MiB, `multipart-${Date.now()}.bin`)
     await openPage(env('API_KEY'))
-    await addFile(file)
+    await addFile(page, file)
     const started = Date.now()
-    const result = await upload()
+    const result = await uploadAll(page)
     assert.deepEqual(result.failed, [])
     assert.deepEqual(result.successful, [file.name])
     const created = calls.filter((c) => c.method === 'POST' && c.path === '/s3/multipart')
@@ -128,8 +112,8 @@ describe('Uppy 5 in Companion mode', () => {
   test('resumes the same multipart upload after 3 s offline at 20%', async () => {
     const file = await fileOf(100 * MiB, `offline-${Date.now()}.bin`)
     await openPage(env('API_KEY'))
-    await addFile(file)
-    const uploading = upload()
+    await addFile(page, file)
+    const uploading = uploadAll(page)
     await page.waitForFunction(() => (window.uppy.getFiles()[0]?.progress?.percentage ?? 0) >= 20, null, { polling: 20 })
     await context.setOffline(true)
     const offlineAt = await page.evaluate(() => window.uppy.getFiles()[0].progress.percentage)
@@ -156,8 +140,8 @@ describe('Uppy 5 in Companion mode', () => {
     const before = await storedKeys()
     for (const file of [await fileOf(3_000_000, `nokey-${Date.now()}.bin`), await fileOf(20 * MiB, `nokey-big-${Date.now()}.bin`)]) {
       await openPage('')
-      await addFile(file)
-      const result = await upload()
+      await addFile(page, file)
+      const result = await uploadAll(page)
       assert.deepEqual(result.successful, [])
       assert.equal(result.failed.length, 1)
       assert.ok(calls.length > 0 && calls.every((c) => c.status === 401), JSON.stringify(calls.map((c) => c.status)))

@@ -143,6 +143,23 @@ export async function runOnUploadPage(context, name, { css } = {}) {
   }
 }
 
+/** Adds a file through the Dashboard's file input, as a person choosing it would. */
+export async function addFile(page, file) {
+  await page.setInputFiles('input.uppy-Dashboard-input[type=file]:not([webkitdirectory])', file.path)
+  await page.waitForFunction((n) => window.uppy.getFiles().length === n, 1)
+}
+
+/** Uploads what the page's window.uppy holds; answers the names of the files that succeeded and failed. */
+export function uploadAll(page) {
+  return page.evaluate(async () => {
+    const result = await window.uppy.upload()
+    return {
+      successful: (result?.successful ?? []).map((f) => f.name),
+      failed: (result?.failed ?? []).map((f) => ({ name: f.name, error: String(f.error) })),
+    }
+  })
+}
+
 function jsonOf(request) {
   try {
     return request.postDataJSON()

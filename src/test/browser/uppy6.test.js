@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 import {
-  abortOpenUploads, allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, openUploads, PREFIX,
-  runOnUploadPage, sha256OfObject, storedKeys, watchCalls,
+  abortOpenUploads, addFile, allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, openUploads, PREFIX,
+  runOnUploadPage, sha256OfObject, storedKeys, uploadAll, watchCalls,
 } from './lib.js'
 
 const S3 = env('LOCAL_S3STS_ENDPOINT')
@@ -46,22 +46,6 @@ async function openUploadPage(apiKey) {
   await page.fill('#api-key', apiKey)
 }
 
-async function addFile(file) {
-  await page.setInputFiles('input.uppy-Dashboard-input[type=file]:not([webkitdirectory])', file.path)
-  await page.waitForFunction((n) => window.uppy.getFiles().length === n, 1)
-}
-
-/** Uploads what the page holds; answers the names of the files that succeeded and failed. */
-function upload(how = 'upload') {
-  return page.evaluate(async (how) => {
-    const result = await window.uppy[how]()
-    return {
-      successful: (result?.successful ?? []).map((f) => f.name),
-      failed: (result?.failed ?? []).map((f) => ({ name: f.name, error: String(f.error) })),
-    }
-  }, how)
-}
-
 /** The page's POST /s3/sign calls, each with the PresignableRequest it sent. */
 const signed = (filter = () => true) => calls.filter((c) => c.path === '/s3/sign' && filter(c.request ?? {}))
 const described = () => JSON.stringify(calls.map((c) => `${c.method} ${c.path} ${JSON.stringify(c.request)} ${c.status}`))
@@ -86,8 +70,8 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
   test('uploads 3 MB as one POST form the broker signs', async () => {
     const file = await fileOf(3_000_000, `simple-${Date.now()}.bin`)
     await openUploadPage(env('API_KEY'))
-    await addFile(file)
-    const result = await upload()
+    await addFile(page, file)
+    const result = await uploadAll(page)
     assert.deepEqual(result.failed, [])
     assert.deepEqual(result.successful, [file.name])
     const puts = signed((r) => r.method === 'PUT')
@@ -108,8 +92,8 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
     await openUploadPage(env('API_KEY'))
     // One form whatever the size: the form's policy, which S3 enforces, is what holds the size here.
     await page.evaluate(() => window.uppy.getPlugin('AwsS3').setOptions({ shouldUseMultipart: false }))
-    await addFile(file)
-    const result = await upload()
+    await addFile(page, file)
+    const result = await uploadAll(page)
     assert.deepEqual(result.successful, [])
     assert.equal(result.failed.length, 1, JSON.stringify(result))
     const puts = signed((r) => r.method === 'PUT')
@@ -127,9 +111,9 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
   test('uploads 100 MiB in parts', async () => {
     const file = await fileOf(100 * MiB, `multipart-${Date.now()}.bin`)
     await openUploadPage(env('API_KEY'))
-    await addFile(file)
+    await addFile(page, file)
     const started = Date.now()
-    const result = await upload()
+    const result = await uploadAll(page)
     assert.deepEqual(result.failed, [])
     assert.deepEqual(result.successful, [file.name])
     const created = signed((r) => r.method === 'POST' && !r.uploadId)
@@ -153,12 +137,12 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
   test('resumes the same multipart upload after 3 s offline at 20%', { timeout: 180_000 }, async () => {
     const file = await fileOf(100 * MiB, `offline-${Date.now()}.bin`)
     await openUploadPage(env('API_KEY'))
-    await addFile(file)
+    await addFile(page, file)
     // Uppy 6 fails the file when the network drops; the page retries it once the browser is back online.
     const finished = page.evaluate(() => new Promise((resolve) => {
       window.uppy.on('upload-success', (f) => resolve({ successful: [f.name] }))
     }))
-    const first = upload()
+    const first = uploadAll(page)
     await page.waitForFunction(() => (window.uppy.getFiles()[0]?.progress?.percentage ?? 0) >= 20, null, { polling: 20 })
     await context.setOffline(true)
     const offlineAt = await page.evaluate(() => window.uppy.getFiles()[0].progress.percentage)
@@ -186,8 +170,8 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
     const before = await storedKeys()
     for (const file of [await fileOf(3_000_000, `nokey-${Date.now()}.bin`), await fileOf(20 * MiB, `nokey-big-${Date.now()}.bin`)]) {
       await openUploadPage('')
-      await addFile(file)
-      const result = await upload()
+      await addFile(page, file)
+      const result = await uploadAll(page)
       assert.deepEqual(result.successful, [])
       assert.equal(result.failed.length, 1)
       assert.ok(calls.length > 0 && calls.every((c) => c.status === 401), described())
@@ -216,9 +200,9 @@ describe('Uppy 6 through getCredentials', () => {
     const sts = await page.evaluate(() => window.sts)
     assert.equal(sts.bucket, BUCKET)
     assert.equal(sts.keyPrefix, `${PREFIX}browser/`)
-    await addFile(file)
+    await addFile(page, file)
     const result = await page.evaluate(async () => {
-      const done = await window.uppy.upload()
+      const done = await window.uppy.uploadAll(page)
       return { successful: done.successful.map((f) => f.response.body.key), failed: done.failed.map((f) => String(f.error)) }
     })
     assert.deepEqual(result.failed, [])

@@ -7,7 +7,8 @@ import { rm } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 
 import {
-  allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, runOnUploadPage, sha256OfObject, watchCalls,
+  addFile, allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, runOnUploadPage, sha256OfObject,
+  watchCalls,
 } from '../lib.js'
 
 let browser
@@ -28,7 +29,7 @@ test('uploads 20 MiB in parts signed in the page with the credentials of GET /s3
   await page.goto(`${BROKER}/upload/`)
   await page.waitForFunction(() => typeof window.start === 'function')
   await page.evaluate(({ key, s3 }) => window.start(key, s3), { key: env('API_KEY'), s3: `${env('LOCAL_S3STS_ENDPOINT')}/${BUCKET}` })
-  await page.setInputFiles('input.uppy-Dashboard-input[type=file]:not([webkitdirectory])', file.path)
+  await addFile(page, file)
   const result = await page.evaluate(async () => {
     const done = await window.uppy.upload()
     return { successful: done.successful.map((f) => f.response.body.key), failed: done.failed.map((f) => String(f.error)) }
