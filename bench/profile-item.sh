@@ -33,17 +33,11 @@ OUT=/tmp/profile-item-check-$CHECK.collapsed
 ensure_tools wrk curl python3 java
 
 rm -f "$OUT"
-bench_start /dev/shm/profile-item.XXXXXX
-BROKER_PID=
-RGW_KEEP=1 # the shared gateway: others use it too
 # shellcheck disable=SC2317 # called by bench_cleanup
 cleanup_run() {
   stop_pid "$BROKER_PID"
 }
-profiler_init
-
-gateway_up shared
-auth_init "$BUCKET"
+profile_run_start /dev/shm/profile-item.XXXXXX
 start_quarkus BROKER_PID broker "$PORT" "$WORK/broker.log" /q/health/ready "${AUTH_ON_ENV[@]}" MALLOC_ARENA_MAX=2 \
   java @"$REPO/docker/jvm.options" -Xmx128m -jar "$APP/quarkus-run.jar"
 
@@ -77,27 +71,7 @@ profiler_wait "$OUT"
 requests=$(awk '/requests in/ {print $1}' "$WORK/wrk-measured.txt")
 grep -q "Non-2xx" "$WORK/wrk-measured.txt" && die "some requests failed: $(cat "$WORK/wrk-measured.txt")"
 
-python3 - "$OUT" "$requests" <<'PY'
-import collections, sys
-requests = int(sys.argv[2])
-self_time, total, own, threads = collections.Counter(), 0, collections.Counter(), collections.Counter()
-for line in open(sys.argv[1]):
-    stack, _, n = line.rstrip().rpartition(' ')
-    n = int(n)
-    frames = stack.split(';')
-    total += n
-    self_time[frames[-1]] += n
-    threads[frames[0][:15]] += n
-    for frame in set(frames):
-        if frame.startswith('io/s3broker/') or 'logmanager' in frame or 'jboss/logging' in frame:
-            own[frame] += n
-us = lambda n: 1000.0 * n / requests
-print(f'{requests} requests; broker CPU {total} ms = {us(total):.1f} us per request (profiled, so above a plain run)')
-print('heaviest frames by their own time (us per request, share):')
-for frame, n in self_time.most_common(25):
-    print(f'  {us(n):6.2f} {100 * n / total:5.1f}%  {frame[:110]}')
-print("the broker's own code and logging, with what they call (us per request):")
-for frame, n in own.most_common(30):
-    print(f'  {us(n):6.2f}  {frame[:110]}')
-PY
+profile_report "$OUT" "$requests" 1000 --unit 'us per request' --digits 2 --self 25 --own 30 \
+  --own-frames io/s3broker/ logmanager jboss/logging --own-title "the broker's own code and logging, with what they call" \
+  --summary '{units} requests; broker CPU {total} ms = {value} us per request'
 STATUS=0

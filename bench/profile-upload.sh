@@ -35,18 +35,12 @@ OUT=/tmp/profile-upload-$WAY.collapsed
 [[ -f $REPO/target/quarkus-app/quarkus-run.jar ]] || die "no target/quarkus-app: run ./mvnw package -DskipTests"
 
 rm -f "$OUT"
-bench_start /dev/shm/profile-upload.XXXXXX
-BROKER_PID=
-RGW_KEEP=1 # the shared gateway: others use it too
 # shellcheck disable=SC2317 # called by bench_cleanup
 cleanup_run() {
   stop_pid "$BROKER_PID"
   rm -f "$WORK/source" # in RAM, and no use after the run
 }
-profiler_init
-
-gateway_up shared
-auth_init "$BUCKET"
+profile_run_start /dev/shm/profile-upload.XXXXXX
 head -c $((MIB * 1048576)) /dev/urandom > "$WORK/source"
 
 start_quarkus BROKER_PID broker "$PORT" "$WORK/broker.log" /q/health/ready "${AUTH_ON_ENV[@]}" MALLOC_ARENA_MAX=2 \
@@ -80,25 +74,6 @@ for _ in $(seq "$UPLOADS"); do upload; done
 profiler "$BROKER_PID" "stop,collapsed,file=$OUT"
 profiler_wait "$OUT"
 
-python3 - "$OUT" "$((UPLOADS * MIB))" <<'EOF'
-import collections, sys
-mib = int(sys.argv[2])
-self_time, total, own = collections.Counter(), 0, collections.Counter()
-for line in open(sys.argv[1]):
-    stack, _, n = line.rstrip().rpartition(' ')
-    n = int(n)
-    frames = stack.split(';')
-    total += n
-    self_time[frames[-1]] += n
-    for frame in set(frames):
-        if frame.startswith('io/s3broker/'):
-            own[frame] += n
-print(f'broker CPU during the uploads: {total} ms for {mib} MiB = {total / mib:.2f} ms/MiB (profiled, so above a plain run)')
-print('heaviest frames by their own time (ms/MiB, share):')
-for frame, n in self_time.most_common(20):
-    print(f'  {n / mib:6.3f} {100 * n / total:5.1f}%  {frame[:110]}')
-print("the broker's own code, with what it calls (ms/MiB):")
-for frame, n in own.most_common(12):
-    print(f'  {n / mib:6.3f}  {frame[:110]}')
-EOF
+profile_report "$OUT" "$((UPLOADS * MIB))" 1 \
+  --summary 'broker CPU during the uploads: {total} ms for {units} MiB = {value} ms/MiB'
 STATUS=0

@@ -26,3 +26,20 @@ profiler() { # pid command
 profiler_wait() {
   for _ in $(seq 50); do [[ -s $1 ]] && return 0; sleep 0.1; done
 }
+
+# The start of a profile-*.sh run: a work dir from template $1, the profiler, the shared gateway (others use it too,
+# so it is left running) and an API key for its bucket. The script defines cleanup_run, which stops BROKER_PID.
+profile_run_start() { # mktemp template
+  bench_start "$1"
+  BROKER_PID=
+  RGW_KEEP=1
+  profiler_init
+  gateway_up shared
+  auth_init "$BUCKET"
+}
+
+# Prints where the CPU of collapsed stacks $1 went, per unit of work: $2 units, each frame's milliseconds times $3
+# per unit; see lib/collapsed.py for the other arguments.
+profile_report() { # collapsed-file units scale [collapsed.py options]
+  python3 "$HERE/lib/collapsed.py" "$@"
+}

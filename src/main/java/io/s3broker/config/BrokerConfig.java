@@ -64,9 +64,9 @@ public interface BrokerConfig {
     boolean prefetchOnStart();
 
     /**
-     * A connection that has not sent a whole request header block this long after it was accepted (a kept-alive one:
-     * after the first byte of its next request) is closed, as nginx's client_header_timeout does, so that clients
-     * that trickle bytes cannot hold the connections of quarkus.http.limits.max-connections. 0 turns it off.
+     * A connection without a whole request header this long after it was accepted (a kept-alive one: after the first
+     * byte of its next request) is closed, as by nginx's client_header_timeout, so that clients that trickle bytes
+     * cannot hold the connections of quarkus.http.limits.max-connections. 0 turns it off.
      */
     @WithDefault("10S")
     @DurationMin(seconds = 0, message = "must not be negative")
@@ -93,11 +93,7 @@ public interface BrokerConfig {
         /** {@code name:sha256hex} pairs: a caller's name and the SHA-256 (hex) of its key, never the key itself. */
         Optional<List<String>> apiKeys();
 
-        enum Mode {
-            API_KEY,
-            JWT,
-            NONE
-        }
+        enum Mode { API_KEY, JWT, NONE }
     }
 
     /**
@@ -116,7 +112,6 @@ public interface BrokerConfig {
 
         interface CallerAccess {
             Optional<List<String>> read();
-
             Optional<List<String>> write();
         }
     }

@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The caller as a resource method's parameter: Quarkus REST resolves a {@code @Context} parameter of a type it does
- * not know itself through CDI, which lands here, for the request being served.
+ * not know itself through CDI, which lands here, for the request being served (docs/decisions/0032).
  */
 @Singleton
 class CallerParameter {

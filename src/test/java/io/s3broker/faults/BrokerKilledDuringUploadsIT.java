@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.PackagedBroker;
 import io.s3broker.testing.RawUpload;
 import io.s3broker.testing.TestAuth;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -31,6 +32,9 @@ import software.amazon.awssdk.services.s3.model.MultipartUpload;
  * uploads it had opened stay open. After a restart there is no object from them, and the bucket's lifecycle rule
  * (AbortIncompleteMultipartUpload, as the README tells to set) aborts them. The local gateway counts a lifecycle day
  * as 5 s (scripts/local-s3-sts.sh), so that the rule acts within seconds here.
+ * It starts the packaged broker itself ({@link PackagedBroker}: the fast-jar, or the native executable under
+ * -Pnative), because it kills the process and starts another in the same test, which {@code @QuarkusIntegrationTest}
+ * (one process per class, stopped by Quarkus) does not let a test do.
  */
 class BrokerKilledDuringUploadsIT {
 
@@ -97,7 +101,7 @@ class BrokerKilledDuringUploadsIT {
     /** Starts the packaged broker and waits until it is ready. */
     private Process start(String name) throws Exception {
         Path log = Path.of("target", "killed-uploads-" + name + ".log");
-        ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
+        ProcessBuilder builder = PackagedBroker.command()
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(LocalS3Sts.up());
         builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.PackagedBroker;
 import io.s3broker.testing.RawUpload;
 import io.s3broker.testing.TestAuth;
 
@@ -30,7 +31,8 @@ import io.s3broker.testing.TestAuth;
  * SIGTERM on the packaged broker: readiness turns DOWN at once, a request in flight finishes within the grace
  * period (quarkus.shutdown.timeout), and the uploads that cannot finish (chunked, and a PUT with a Content-Length)
  * are cancelled, answered 503 JSON and leave nothing in S3; the broker exits 0.
- * It starts the fast-jar itself, because it must signal the process.
+ * It starts the packaged broker itself ({@link PackagedBroker}: the fast-jar, or the native executable under
+ * -Pnative), because it must signal the process, which {@code @QuarkusIntegrationTest} gives a test no handle on.
  */
 class GracefulShutdownIT {
 
@@ -41,7 +43,7 @@ class GracefulShutdownIT {
         int port = freePort();
         int management = freePort();
         Path log = Path.of("target", "graceful-shutdown.log");
-        ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
+        ProcessBuilder builder = PackagedBroker.command()
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(LocalS3Sts.up());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));

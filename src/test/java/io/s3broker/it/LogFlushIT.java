@@ -16,12 +16,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.PackagedBroker;
 import io.s3broker.testing.TestAuth;
 
 /**
  * The console log is written in batches (io.s3broker.logging): the packaged broker, with a flush interval far longer
  * than the test, serves requests and gets SIGTERM right after the last answer; every request's access line and audit
  * line, and shutdown's own last line, are in its output when it has exited.
+ * It starts the packaged broker itself ({@link PackagedBroker}: the fast-jar, or the native executable under
+ * -Pnative): it must send SIGTERM and read the console the process wrote, and {@code @QuarkusIntegrationTest} gives a
+ * test no handle on the process and discards its console (it turns on a file log instead).
  */
 class LogFlushIT {
 
@@ -32,7 +36,7 @@ class LogFlushIT {
         int port = GracefulShutdownIT.freePort();
         int management = GracefulShutdownIT.freePort();
         Path log = Path.of("target", "log-flush.log");
-        ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
+        ProcessBuilder builder = PackagedBroker.command()
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(LocalS3Sts.up());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));

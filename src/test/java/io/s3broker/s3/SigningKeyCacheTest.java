@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 
 /**
- * Signing keys are cached per credentials and region (issue 12), so that many scopes, each with credentials of its
+ * Signing keys are cached per credentials and region, so that many scopes, each with credentials of its
  * own, do not make signing slower: N credentials in M regions derive N*M keys once each, signing again with known
  * credentials derives none, and the cache stays bounded however many credentials pass through it. What is signed
  * with a cached key is what a fresh signer signs.

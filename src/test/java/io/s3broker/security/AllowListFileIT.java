@@ -21,12 +21,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.PackagedBroker;
 
 /**
  * Per-caller allow-lists from a properties file named by QUARKUS_CONFIG_LOCATIONS, as the Kubernetes manifests carry
  * them (deploy/kubernetes/base/access.properties): the packaged broker started with such a file lets the caller it
  * names read and write where the file says and nowhere else (403 AccessDenied), while another caller gets the file's
  * default lists. The file has the shape of the manifests' one, with this server's bucket.
+ * It starts the packaged broker itself ({@link PackagedBroker}: the fast-jar, or the native executable under
+ * -Pnative) with an environment scrubbed of every list: {@code @QuarkusIntegrationTest} hands the process this JVM's
+ * environment and the test resources' settings as system properties, which outrank the file under test.
  */
 class AllowListFileIT {
 
@@ -57,7 +61,7 @@ class AllowListFileIT {
         log = dir.resolve("broker.log");
         port = StartupRefusalIT.freePort();
         managementPort = StartupRefusalIT.freePort();
-        ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
+        ProcessBuilder builder = PackagedBroker.command()
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         // Nothing from this JVM's environment may set the lists: only the file does.
         builder.environment().keySet().removeIf(name -> name.startsWith("BROKER_ACCESS") || name.startsWith("QUARKUS_"));

@@ -40,7 +40,7 @@ import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
 
 /**
- * One audit line per grant (issue 12; denials are AuthorizationTest's): a presigned GET, an upload URL, a PUT upload,
+ * One audit line per grant (denials are AuthorizationTest's): a presigned GET, an upload URL, a PUT upload,
  * a form POST upload and vended credentials each log exactly one record in the category s3broker.audit, naming the
  * caller, action, bucket, target, outcome=granted, expiresAt (of the URL or the vended credentials, "-" for uploads
  * as the README says) and the access key id of the credentials used; the same fields are in the record's MDC, which

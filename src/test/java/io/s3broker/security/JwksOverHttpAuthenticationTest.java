@@ -42,9 +42,14 @@ class JwksOverHttpAuthenticationTest {
         long logStart = Files.size(Path.of("target", "quarkus-test.log"));
         CompletableFuture<RawHttp.Answer> first = CompletableFuture.supplyAsync(() -> JwtAuthenticationTest.get(
                 LocalS3Sts.bucket(), "jwks/missing", "Bearer " + JwtKeys.validToken("carol")));
-        Thread.sleep(300);
-        // Fresh connections spread over every event loop; none may wait for the JWKS.
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        // The first request waits for the JWKS once the server has its fetch (it answers DELAY_MILLIS later).
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (fetches(http) < 1) {
+            assertTrue(System.nanoTime() < until, "the broker never fetched the JWKS");
+            Thread.sleep(20);
+        }
+        // Fresh connections spread over every event loop; none may wait for the JWKS.
         List<Long> tookMillis = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -34,7 +34,7 @@ import io.s3broker.testing.LocalS3StsResource;
 import io.s3broker.testing.TestAuth;
 
 /**
- * Readiness and the expiry metric stay meaningful with many scopes (issue 12): after requests in several scopes of
+ * Readiness and the expiry metric stay meaningful with many scopes: after requests in several scopes of
  * several callers, and a vended set of 15-minute credentials among hour-long ones, {@code broker_credentials_scopes}
  * is the number of scopes that hold credentials, {@code broker_credentials_expiry_seconds} is the soonest expiry of
  * them all (not the latest, not the readiness probe's alone), readiness is UP with the same scope count, and asking

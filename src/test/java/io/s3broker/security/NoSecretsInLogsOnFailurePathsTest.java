@@ -85,9 +85,10 @@ class NoSecretsInLogsOnFailurePathsTest {
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(new byte[9 << 20]);
             out.flush();
-            Thread.sleep(1500);
+            Upstream.awaitGauge("broker_uploads_in_flight", n -> n >= 1, "the upload started");
         }
-        Thread.sleep(3000);
+        // An upload ends once nothing of it is left in S3.
+        Upstream.awaitGauge("broker_uploads_in_flight", n -> n == 0, "the upload ended after its client went");
         assertEquals(List.of(), Upstream.stored("narrow/write/aborted-" + run), "the aborted upload left nothing");
 
         for (ScopeCredentials scope : scopes.all()) {

@@ -99,7 +99,7 @@ class RateLimitTest {
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(new byte[1000]);
             out.flush();
-            Thread.sleep(1000);
+            Upstream.awaitGauge("broker_uploads_in_flight", n -> n >= 1, "the stuck upload started");
 
             RawHttp.Answer extra = put(Callers.UPLOADER_KEY, "rate/extra-" + run);
             assertEquals(429, extra.status(), extra.toString());

@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
@@ -21,10 +24,16 @@ import io.s3broker.credentials.Access;
 import io.s3broker.credentials.Grant;
 import io.s3broker.credentials.Scope;
 import io.s3broker.credentials.SessionPolicy;
+import io.s3broker.credentials.StsCredentialsSource;
 import io.s3broker.testing.LocalS3Sts;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.exception.SdkServiceException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sts.StsAsyncClient;
 import software.amazon.awssdk.services.sts.model.AssumeRoleResponse;
@@ -32,8 +41,9 @@ import software.amazon.awssdk.services.sts.model.AssumeRoleResponse;
 /**
  * The RoleSessionName the broker sends for a scope (Scope.sessionName with broker.role-session-name in front, as
  * ScopedCredentials builds it) names the scope readably, ends with a digest that tells scopes apart, fits STS's 64
- * characters of [\w+=,.@-] for the longest scope there can be, and is accepted by the local RGW in a real AssumeRole
- * with the scope's own session policy, whose AssumedRoleUser ARN then ends with that name.
+ * characters of [\w+=,.@-] for the longest scope there can be, and is accepted by the local RGW: the broker's own
+ * StsCredentialsSource, made as ScopedCredentials makes it, fetches the scope's credentials, and the AssumeRole
+ * response the SDK client recorded names the session in its AssumedRoleUser ARN.
  */
 class RoleSessionNameTest {
 
@@ -48,6 +58,8 @@ class RoleSessionNameTest {
 
     static StsAsyncClient sts;
     static SessionPolicy policies;
+    /** The AssumeRole responses the client received, as the SDK hands them to its interceptors. */
+    static final ConcurrentLinkedQueue<AssumeRoleResponse> responses = new ConcurrentLinkedQueue<>();
 
     @BeforeAll
     static void sts() {
@@ -56,6 +68,15 @@ class RoleSessionNameTest {
                 .region(Region.of(LocalS3Sts.get("BROKER_REGION")))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         LocalS3Sts.get("AWS_ACCESS_KEY_ID"), LocalS3Sts.get("AWS_SECRET_ACCESS_KEY"))))
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+                        SdkResponse response = context.response();
+                        if (response instanceof AssumeRoleResponse assumed) {
+                            responses.add(assumed);
+                        }
+                    }
+                }))
                 .build();
         policies = new SessionPolicy(LocalS3Sts.get("BROKER_ROLE_ARN"), Optional.empty());
     }
@@ -65,10 +86,26 @@ class RoleSessionNameTest {
         sts.close();
     }
 
-    /** What the broker does for a scope's credentials (StsCredentialsSource): its name, its policy, its duration. */
+    /**
+     * The scope's credentials from the broker's own source, made with the arguments ScopedCredentials gives it, and
+     * the AssumeRole response they came in.
+     */
     static AssumeRoleResponse assumeRoleAs(Scope scope, String sessionName) {
-        return sts.assumeRole(r -> r.roleArn(LocalS3Sts.get("BROKER_ROLE_ARN")).roleSessionName(sessionName)
-                .policy(policies.forScope(scope)).durationSeconds((int) scope.sessionDuration().toSeconds())).join();
+        StsCredentialsSource source = new StsCredentialsSource(sts, LocalS3Sts.get("BROKER_ROLE_ARN"), scope,
+                sessionName, policies.forScope(scope), Duration.ofSeconds(10), Runnable::run);
+        responses.clear();
+        AwsSessionCredentials credentials;
+        try {
+            credentials = source.fetch().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new CompletionException(e.getCause());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        assertEquals(1, responses.size(), "one AssumeRole call per fetch");
+        AssumeRoleResponse response = responses.poll();
+        assertEquals(response.credentials().accessKeyId(), credentials.accessKeyId(), "the source's credentials");
+        return response;
     }
 
     static void assertStsShaped(String name) {

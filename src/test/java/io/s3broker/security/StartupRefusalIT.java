@@ -13,17 +13,21 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import io.s3broker.testing.LocalS3Sts;
+import io.s3broker.testing.PackagedBroker;
 import io.s3broker.testing.TestAuth;
 
 /**
  * The packaged broker refuses to start on a configuration that would leave it open or broken, with a message naming
  * the setting; mode none starts, with a warning.
+ * It starts the packaged broker itself ({@link PackagedBroker}: the fast-jar, or the native executable under
+ * -Pnative), once per configuration, for its exit code and output: {@code @QuarkusIntegrationTest} starts one
+ * configured broker per class and fails the class when it does not start.
  */
 class StartupRefusalIT {
 
-    /** Starts the fast-jar with the local S3/STS env plus {@code env}; returns its exit code (null: still running). */
+    /** Starts the packaged broker with the local S3/STS env plus {@code env}; returns its exit code (null: still running). */
     static Integer run(String name, Map<String, String> env, Path log, long waitSeconds) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
+        ProcessBuilder builder = PackagedBroker.command()
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(LocalS3Sts.up());
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(freePort()));

@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectAclResponse;
 import software.amazon.awssdk.services.s3.model.Permission;
 
 /**
- * broker.upload.acl (issue 12, least privilege): with it set, write scopes' session policies hold s3:PutObjectAcl,
+ * broker.upload.acl (least privilege): with it set, write scopes' session policies hold s3:PutObjectAcl,
  * only under the condition that the ACL is the configured one, and uploads through the broker (PUT with a length,
  * chunked PUT, form POST) and through its presigned upload URL succeed at RGW with the canned ACL applied, as the
  * bucket owner reads it back. RGW enforces the condition on PutObjectAcl: vended credentials may set the configured

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoublePredicate;
 
 import io.s3broker.testing.LocalS3Sts;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -45,6 +47,39 @@ final class Upstream {
         RawHttp.Answer metrics = RawHttp.sendManagement("GET /q/metrics HTTP/1.1\r\n");
         return metrics.body().lines().filter(line -> line.startsWith("broker_s3_requests_seconds_count"))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** The broker's gauge {@code name} as exported (e.g. broker_uploads_in_flight), summed over its tags. */
+    static double gauge(String name) {
+        RawHttp.Answer metrics = RawHttp.sendManagement("GET /q/metrics HTTP/1.1\r\n");
+        return metrics.body().lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** Waits, up to 20 s, until the gauge {@code name} is what {@code wanted} accepts. */
+    static void awaitGauge(String name, DoublePredicate wanted, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!wanted.test(gauge(name))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": " + name + " stayed at " + gauge(name));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Waits, up to 20 s, for a log line written since {@code offset} that contains {@code text}; the lines since. */
+    static List<String> awaitLogLine(long offset, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            List<String> lines = logSince(offset);
+            if (lines.stream().anyMatch(line -> line.contains(text))) {
+                return lines;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no log line with '" + text + "' within 20 s");
+            }
+            Thread.sleep(20);
+        }
     }
 
     static long logSize() {

@@ -31,7 +31,7 @@ import io.s3broker.testing.TestAuth;
 
 /**
  * Bodies that are empty in every framing, clients that stall, and more uploads than part buffers: each gets its
- * answer within its bound and leaves nothing in S3 (issue 13, "Safety").
+ * answer within its bound and leaves nothing in S3.
  */
 @QuarkusTest
 @TestProfile(UploadLimitsProfile.class)
