@@ -202,7 +202,7 @@ describe('Uppy 6 through getCredentials', () => {
     assert.equal(sts.keyPrefix, `${PREFIX}browser/`)
     await addFile(page, file)
     const result = await page.evaluate(async () => {
-      const done = await window.uppy.uploadAll(page)
+      const done = await window.uppy.upload()
       return { successful: done.successful.map((f) => f.response.body.key), failed: done.failed.map((f) => String(f.error)) }
     })
     assert.deepEqual(result.failed, [])
