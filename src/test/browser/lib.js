@@ -133,9 +133,8 @@ export function launchChromium() {
  * refuses its requests to loopback (RGW and the broker here) as Local Network Access.
  */
 export async function runOnUploadPage(context, name, { css } = {}) {
-  const text = (path) => ({ status: 200, contentType: 'text/javascript', body: readFileSync(path) })
-  await context.route(`${BROKER}/upload/upload.js`, (route) => route.fulfill(text(join(here, 'pages', `${name}.js`))))
-  await context.route(`${BROKER}/upload/uppy5.min.mjs`, (route) => route.fulfill(text(join(here, 'node_modules/uppy/dist/uppy.min.mjs'))))
+  await context.route(`${BROKER}/upload/upload.js`, (route) => route.fulfill(script(join(here, 'pages', `${name}.js`))))
+  await serveUppy5(context)
   if (css) {
     await context.route(`${BROKER}/upload/vendor/uppy.min.css`, (route) => route.fulfill({
       status: 200, contentType: 'text/css', body: readFileSync(join(here, css)),
@@ -158,6 +157,14 @@ export function uploadAll(page) {
       failed: (result?.failed ?? []).map((f) => ({ name: f.name, error: String(f.error) })),
     }
   })
+}
+
+const script = (path) => ({ status: 200, contentType: 'text/javascript', body: readFileSync(path) })
+
+/** npm's uppy 5.2.4 (Uppy 5 with all its plugins, Tus included) at <broker>/upload/uppy5.min.mjs, in this context. */
+export async function serveUppy5(context) {
+  const uppy5 = join(here, 'node_modules/uppy/dist/uppy.min.mjs')
+  await context.route(`${BROKER}/upload/uppy5.min.mjs`, (route) => route.fulfill(script(uppy5)))
 }
 
 function jsonOf(request) {
