@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Companion API benchmark (issue 15, "Done means"): GET /s3/multipart/{uploadId}/batch with 5 part numbers, the
-# broker (with api-key auth and an allow-list) against Uppy Companion 6.2.2 from npm (bench/companion), side by side
-# in one run, on the same local RGW; wrk, c64. Reports requests/s, p99 and the peak RSS of each server, and appends
-# the table to bench/results-companion.md. Target: broker >= 20x Companion's rate.
+# Signing benchmark of the browser API against Uppy Companion 6.2.2 from npm (bench/companion), side by side in one
+# run, on the same local RGW; wrk, c64. The broker runs with api-key auth and an allow-list. Two routes:
+#   batch (default): GET /s3/multipart/{uploadId}/batch with 5 part numbers, on both servers;
+#   sign: one UploadPart signed, the broker's POST /s3/sign (Uppy 6's signRequest) against Companion's
+#         GET /s3/multipart/{uploadId}/{partNumber}; targets: >= 20x Companion's rate and p99 < 20 ms.
+# Reports requests/s, p99 and the peak RSS of each server, and appends the table to bench/results-companion.md.
 #
-# usage: bench/companion-bench.sh      (needs target/quarkus-app: ./mvnw package -DskipTests first)
+# usage: bench/companion-bench.sh [batch|sign]   (needs target/quarkus-app: ./mvnw package -DskipTests first)
 # Environment (optional): BENCH_DURATION=20s BENCH_WARMUP=10s BENCH_CONNECTIONS=64 BENCH_THREADS=2
 #   BENCH_BROKER_PORT=8297 (its health on the management port, 1000 above) BENCH_COMPANION_PORT=8298; the local S3/STS
 #   server of LOCAL_S3STS_* (scripts/local-s3-sts.sh).
@@ -19,6 +21,8 @@ broker_port="${BENCH_BROKER_PORT:-8297}"
 broker_management_port=$((broker_port + 1000))
 companion_port="${BENCH_COMPANION_PORT:-8298}"
 results=bench/results-companion.md
+route="${1:-batch}"
+case "$route" in batch|sign) ;; *) echo "usage: $0 [batch|sign]" >&2; exit 2 ;; esac
 
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
 test -f target/quarkus-app/quarkus-run.jar || { echo "no target/quarkus-app: run ./mvnw package -DskipTests" >&2; exit 1; }
@@ -83,10 +87,24 @@ create() { # $1 base URL, $2 extra curl args; prints "key uploadId" (JSON-escape
 }
 read -r broker_key broker_upload < <(create "http://127.0.0.1:$broker_port" -H "Authorization: Bearer $key")
 read -r companion_key companion_upload < <(create "http://127.0.0.1:$companion_port")
-broker_url="http://127.0.0.1:$broker_port/s3/multipart/$broker_upload/batch?key=$broker_key&partNumbers=1,2,3,4,5"
-companion_url="http://127.0.0.1:$companion_port/s3/multipart/$companion_upload/batch?key=$companion_key&partNumbers=1,2,3,4,5"
-curl -fsS -H "Authorization: Bearer $key" "$broker_url" | grep -q presignedUrls
-curl -fsS "$companion_url" | grep -q presignedUrls
+if [ "$route" = batch ]; then
+  broker_url="http://127.0.0.1:$broker_port/s3/multipart/$broker_upload/batch?key=$broker_key&partNumbers=1,2,3,4,5"
+  companion_url="http://127.0.0.1:$companion_port/s3/multipart/$companion_upload/batch?key=$companion_key&partNumbers=1,2,3,4,5"
+  curl -fsS -H "Authorization: Bearer $key" "$broker_url" | grep -q presignedUrls
+  curl -fsS "$companion_url" | grep -q presignedUrls
+  broker_args=()
+  what="GET /s3/multipart/{uploadId}/batch, 5 part numbers"
+else
+  # Uppy 6's UploadPartRequest as signRequest sends it, for the upload the broker created for this caller.
+  sign_body=$(python3 -c 'import json,sys,urllib.parse as u; print(json.dumps({"method": "PUT", "key": u.unquote(sys.argv[1]), "uploadId": u.unquote(sys.argv[2]), "partNumber": 1}))' "$broker_key" "$broker_upload")
+  printf 'wrk.method = "POST"\nwrk.body = [[%s]]\nwrk.headers["Content-Type"] = "application/json"\n' "$sign_body" > "$work/sign.lua"
+  broker_url="http://127.0.0.1:$broker_port/s3/sign"
+  companion_url="http://127.0.0.1:$companion_port/s3/multipart/$companion_upload/1?key=$companion_key"
+  curl -fsS -H "Authorization: Bearer $key" -H 'Content-Type: application/json' -d "$sign_body" "$broker_url" | grep -q '"url"'
+  curl -fsS "$companion_url" | grep -q '"url"'
+  broker_args=(-s "$work/sign.lua")
+  what="one UploadPart signed: broker POST /s3/sign (signRequest), Companion GET /s3/multipart/{uploadId}/{partNumber}"
+fi
 
 run() { # $1 name, $2 url, $3.. wrk header args; prints "rate p99"
   wrk -t"$threads" -c"$connections" -d"$warmup" "${@:3}" "$2" > /dev/null
@@ -100,24 +118,26 @@ run() { # $1 name, $2 url, $3.. wrk header args; prints "rate p99"
 rss() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$1/status"; }
 
 read -r companion_rate companion_p99 companion_errors < <(run companion "$companion_url")
-read -r broker_rate broker_p99 broker_errors < <(run broker "$broker_url" -H "Authorization: Bearer $key")
+read -r broker_rate broker_p99 broker_errors < <(run broker "$broker_url" -H "Authorization: Bearer $key" "${broker_args[@]}")
 ratio=$(python3 -c "print(f'{$broker_rate / $companion_rate:.1f}')")
+p99_line=
+[ "$route" = sign ] && p99_line="; broker p99 $broker_p99 (target: under 20ms)"
 table=$(cat <<TABLE
 | server | requests/s | p99 | peak RSS | errors |
 | --- | --- | --- | --- | --- |
 | broker (api-key auth, allow-list, audit log) | $broker_rate | $broker_p99 | $(rss "$broker_pid") MiB | $broker_errors |
 | Companion 6.2.2 (node $(node --version)) | $companion_rate | $companion_p99 | $(rss "$companion_pid") MiB | $companion_errors |
 
-broker / Companion: **${ratio}x** (target: 20x)
+broker / Companion: **${ratio}x** (target: 20x)${p99_line}
 TABLE
 )
 echo "$table"
 {
   echo
-  echo "## $(date -u +'%Y-%m-%d %H:%M UTC'): GET /s3/multipart/{uploadId}/batch, 5 part numbers, wrk -t$threads -c$connections -d$duration"
+  echo "## $(date -u +'%Y-%m-%d %H:%M UTC'): $what, wrk -t$threads -c$connections -d$duration"
   echo
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%d GiB", $2/1048576}' /proc/meminfo), load before: $(cut -d' ' -f1-3 /proc/loadavg);" \
-    "commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with local changes)'). Command: \`bench/companion-bench.sh\`."
+    "commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with local changes)'). Command: \`bench/companion-bench.sh $route\`."
   echo
   echo "$table"
 } >> "$results"

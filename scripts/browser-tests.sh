@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Uppy in a real browser against the broker's Companion API (/s3) and the local S3 + STS server: Debian's Chromium
-# driven by playwright-core, the page /upload with its vendored Uppy (checked against npm's), byte-for-byte checks
-# in RGW (src/test/browser/browser.test.js). Needs the packaged broker: run after `./mvnw verify` (or
-# `./mvnw package -DskipTests`). Installs Chromium (apt-get) and the npm packages of src/test/browser (npm ci) when
-# missing. Ports: BROWSER_TEST_PORT (default 8295) and, for health, BROWSER_TEST_MANAGEMENT_PORT (default 1000 above).
+# Uppy in a real browser against the broker and the local S3 + STS server: Debian's Chromium driven by
+# playwright-core, byte-for-byte checks in RGW. Uppy 6 through POST /s3/sign (the page /upload, its vendored bundle
+# first checked against a rebuild by scripts/upload-bundle.sh --check) and through GET /s3/sts
+# (src/test/browser/uppy6.test.js); Uppy 5 through the Companion API (companion-uppy5.test.js). Needs the packaged
+# broker: run after `./mvnw verify` (or `./mvnw package -DskipTests`). Installs Chromium (apt-get) and the npm
+# packages of src/test/browser (npm ci) when missing. Ports: BROWSER_TEST_PORT (default 8295) and, for health,
+# BROWSER_TEST_MANAGEMENT_PORT (default 1000 above). BROWSER_TESTS names test files to run instead of all
+# (src/test/browser/manual/ holds one run only by hand that way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +23,7 @@ if [ ! -f src/test/browser/node_modules/.package-lock.json ] \
     || [ src/test/browser/package-lock.json -nt src/test/browser/node_modules/.package-lock.json ]; then
   (cd src/test/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
+scripts/upload-bundle.sh --check
 
 env_file=$(scripts/local-s3-sts.sh up)
 set -a
@@ -44,6 +48,8 @@ broker.companion.bucket=$LOCAL_S3STS_BUCKET
 broker.companion.key-prefix=browser-tests/{caller}/
 # RGW 16 stores nothing from a POST form signed by a session with a session policy (docs/decisions/0021).
 broker.companion.post-signer=role
+# GET /s3/sts (Uppy 6 getCredentials) answers only where credential vending is on.
+broker.credentials.enabled=true
 # The 100 MiB uploads fit exactly; the test of a larger simple upload is refused by RGW itself.
 broker.upload.max-size=100M
 quarkus.http.host=127.0.0.1
@@ -72,7 +78,7 @@ curl -fsS "http://127.0.0.1:$management_port/q/health/ready" >/dev/null || { tai
 status=0
 BROKER_URL="http://127.0.0.1:$port" API_KEY="$key_a" OTHER_KEY="$key_b" OUTSIDER_KEY="$key_c" \
   KEY_PREFIX=browser-tests/ MAX_SIZE=$((100 * 1024 * 1024)) CHROMIUM="$(command -v chromium)" WORK_DIR="$work" \
-  node --test --test-concurrency=1 --test-reporter=spec src/test/browser/*.test.js || status=$?
+  node --test --test-concurrency=1 --test-reporter=spec ${BROWSER_TESTS:-src/test/browser/*.test.js} || status=$?
 if [ "$status" -ne 0 ]; then
   echo "[browser-tests] failed; the broker's log:" >&2
   tail -100 "$work/broker.log" >&2

@@ -1,52 +1,26 @@
-// The page of GET /upload: Uppy's Dashboard with @uppy/aws-s3 in Companion mode, the broker as Companion
-// (its /s3 API). The key typed in goes into the Authorization header of the calls to the broker, never to S3:
-// the bytes go to S3 as a signed POST form or to presigned part URLs.
+// The page of GET /upload: Uppy's Dashboard with @uppy/aws-s3 6 in signRequest mode. Uppy asks the broker
+// (POST /s3/sign) to sign each S3 request it makes; the key typed in goes into the Authorization header of those
+// calls, never to S3. The bytes go straight to S3: a POST form for a file in one request, presigned part URLs.
 import { AwsS3, Dashboard, Uppy } from './vendor/uppy.min.mjs'
 
 const MiB = 1024 * 1024
 const keyField = document.getElementById('api-key')
 const status = document.getElementById('status')
+// The broker's root: the page lives at <root>/upload/.
+const broker = new URL('../', window.location.href).href.replace(/\/$/, '')
 
-// A file in one request goes as an S3 POST form (the broker's policy holds its key, type and size). S3 answers it
-// with ETag and Location headers, Ceph RGW 16 with neither, and Uppy 5's own sender then waits for the ETag
-// forever: here a POST is done on any 2xx. Parts (PUT) go through Uppy's own sender.
-function uploadPartBytes(options) {
-  const { signature: { url, method = 'PUT' }, body, size, onProgress, onComplete, signal } = options
-  if (method.toUpperCase() !== 'POST') return AwsS3.uploadPartBytes(options)
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest()
-    xhr.open(method, url, true)
-    xhr.responseType = 'text'
-    const abort = () => xhr.abort()
-    signal?.addEventListener('abort', abort)
-    const failed = (message) => {
-      signal?.removeEventListener('abort', abort)
-      const error = new Error(message)
-      error.source = xhr
-      reject(error)
-    }
-    xhr.upload.addEventListener('progress', (event) => onProgress?.(event))
-    xhr.addEventListener('abort', () => failed('Aborted'))
-    xhr.addEventListener('error', () => failed('Upload failed'))
-    xhr.addEventListener('load', () => {
-      if (xhr.status < 200 || xhr.status >= 300) {
-        failed(`S3 answered ${xhr.status}`)
-        return
-      }
-      signal?.removeEventListener('abort', abort)
-      onProgress?.({ loaded: size, lengthComputable: true })
-      // The headers CORS exposes, read without asking for others (which the browser refuses, noisily).
-      const headers = Object.fromEntries(xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)
-        .filter((line) => line.includes(': ')).map((line) => {
-          const at = line.indexOf(': ')
-          return [line.slice(0, at).toLowerCase(), line.slice(at + 2)]
-        }))
-      const etag = headers.etag ?? ''
-      onComplete?.(etag)
-      resolve({ ETag: etag, location: headers.location })
-    })
-    xhr.send(body)
+// Uppy's PresignableRequest in, its PresignedResponse out. The broker picks the key of a new upload (under the
+// caller's prefix) and answers it as `key`, which Uppy keeps for the upload's later requests.
+async function signRequest(request) {
+  const key = keyField.value.trim()
+  const answer = await fetch(`${broker}/s3/sign`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(key ? { Authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify(request),
   })
+  const body = await answer.json().catch(() => null)
+  if (!answer.ok) throw new Error(body?.error?.message ?? `the broker answered ${answer.status}`)
+  return body
 }
 
 const uppy = new Uppy({ id: 'broker-upload' })
@@ -59,20 +33,16 @@ const uppy = new Uppy({ id: 'broker-upload' })
   })
   .use(AwsS3, {
     id: 'AwsS3',
-    // The broker's root: the page lives at <root>/upload/.
-    endpoint: new URL('../', window.location.href).href.replace(/\/$/, ''),
-    headers: {},
+    signRequest,
     // Parts (resumable, pausable) from 16 MiB; a smaller file is one POST form.
     shouldUseMultipart: (file) => file.size >= 16 * MiB,
-    uploadPartBytes,
   })
 
-function useKey() {
-  const key = keyField.value.trim()
-  uppy.getPlugin('AwsS3').setOptions({ headers: key ? { Authorization: `Bearer ${key}` } : {} })
-}
-keyField.addEventListener('input', useKey)
-useKey()
+// Uppy 6 fails a file whose request the network drops; a multipart upload keeps its uploadId and the parts S3 holds,
+// so retrying it goes on where it stopped. Done here when the browser is back online, as a retry button would.
+uppy.on('back-online', () => {
+  if (uppy.getFiles().some((file) => file.error)) uppy.retryAll()
+})
 
 uppy.on('upload-success', (file, response) => {
   status.textContent = `Uploaded ${file.name} to ${response.body?.key ?? response.uploadURL}`

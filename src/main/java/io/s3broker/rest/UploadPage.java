@@ -17,8 +17,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The page {@code /upload}: Uppy's Dashboard uploading straight to S3 through the Companion API
- * ({@link io.s3broker.browser.CompanionResource}), served from memory, read from the classpath folder {@code upload-page} with the Uppy
+ * The page {@code /upload}: Uppy's Dashboard uploading straight to S3, each S3 request signed by
+ * {@code POST /s3/sign}, served from memory, read from the classpath folder {@code upload-page} with the Uppy
  * bundle vendored there (upload-page/vendor/README.md says why). Only while {@code broker.companion.bucket} is set; otherwise there
  * is no such route (404).
  */
@@ -34,13 +34,13 @@ public class UploadPage {
             + " img-src 'self' data: blob:; connect-src 'self' https: http:; frame-ancestors 'none'; base-uri 'none';"
             + " form-action 'none'";
 
-    /** The page's files and their types; read once at start-up (about 730 KB, only while the page is on). */
+    /** The page's files and their types; read once at start-up (about 360 KB, only while the page is on). */
     static final Map<String, String> FILES = Map.of(
             "index.html", "text/html; charset=utf-8",
             "upload.js", "text/javascript; charset=utf-8",
             "vendor/uppy.min.mjs", "text/javascript; charset=utf-8",
             "vendor/uppy.min.css", "text/css; charset=utf-8",
-            "vendor/LICENSE", "text/plain; charset=utf-8",
+            "vendor/LICENSES.txt", "text/plain; charset=utf-8",
             "vendor/README.md", "text/plain; charset=utf-8");
 
     void register(@Observes Router router, BrokerConfig config) {

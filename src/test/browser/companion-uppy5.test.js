@@ -1,189 +1,56 @@
-// Uppy in Debian's Chromium against the broker's Companion API and the local RGW. Run by scripts/browser-tests.sh,
-// which starts the packaged broker and passes: BROKER_URL, API_KEY (caller "browser"), OTHER_KEY (caller "other"),
-// OUTSIDER_KEY (a caller that may not write the upload prefix), KEY_PREFIX (before the caller's own segment),
-// MAX_SIZE (the broker's broker.upload.max-size, in bytes), CHROMIUM, WORK_DIR, and the local S3/STS server's env
-// (LOCAL_S3STS_*).
+// Uppy 5 (uppy 5.2.4 from npm, in Companion mode) in Debian's Chromium against the broker's Companion API and the
+// local RGW: the way in for pages that stay on Uppy 5. The page is the broker's /upload running pages/uppy5.js
+// instead of its own script (lib.js, runOnUploadPage). Run by scripts/browser-tests.sh, which starts the packaged broker and passes: BROKER_URL,
+// API_KEY (caller "browser"), OTHER_KEY (caller "other"), OUTSIDER_KEY (a caller that may not write the upload
+// prefix), KEY_PREFIX (before the caller's own segment), MAX_SIZE (the broker's broker.upload.max-size, in bytes),
+// CHROMIUM, WORK_DIR, and the local S3/STS server's env (LOCAL_S3STS_*).
 import assert from 'node:assert/strict'
-import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, readFileSync } from 'node:fs'
-import { writeFile, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 
 import {
-  AbortMultipartUploadCommand,
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  PutBucketCorsCommand,
-  S3Client,
-} from '@aws-sdk/client-s3'
-import { chromium } from 'playwright-core'
-
-const env = (name) => {
-  const value = process.env[name]
-  if (!value) throw new Error(`${name} is not set: run scripts/browser-tests.sh`)
-  return value
-}
-const BROKER = env('BROKER_URL')
-const BUCKET = env('LOCAL_S3STS_BUCKET')
-const PREFIX = env('KEY_PREFIX')
-const WORK = env('WORK_DIR')
-const MiB = 1024 * 1024
-
-const admin = new S3Client({
-  endpoint: env('LOCAL_S3STS_ENDPOINT'),
-  region: process.env.AWS_REGION ?? 'us-east-1',
-  forcePathStyle: true,
-  credentials: {
-    accessKeyId: env('LOCAL_S3STS_ADMIN_ACCESS_KEY'),
-    secretAccessKey: env('LOCAL_S3STS_ADMIN_SECRET_KEY'),
-  },
-  // Ceph RGW does not know the SDK's default CRC32 checksums.
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
-})
+  abortOpenUploads, addFile, allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, openUploads, PREFIX,
+  runOnUploadPage, sha256OfObject, storedKeys, uploadAll, watchCalls,
+} from './lib.js'
 
 let browser
 let context
 let page
 let calls
 
-async function sha256OfObject(key) {
-  const object = await admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
-  const hash = createHash('sha256')
-  for await (const chunk of object.Body) hash.update(chunk)
-  return hash.digest('hex')
-}
-
-async function sha256OfFile(path) {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path)) hash.update(chunk)
-  return hash.digest('hex')
-}
-
-async function openUploads(prefix = PREFIX) {
-  const answer = await admin.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }))
-  return (answer.Uploads ?? []).map((u) => ({ key: u.Key, uploadId: u.UploadId }))
-}
-
-async function storedKeys(prefix = PREFIX) {
-  const keys = []
-  let token
-  do {
-    const page = await admin.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }))
-    keys.push(...(page.Contents ?? []).map((o) => o.Key))
-    token = page.NextContinuationToken
-  } while (token)
-  return keys
-}
-
-async function fileOf(size, name) {
-  const path = join(WORK, name)
-  // Random bytes in 1 MiB blocks: nothing compresses or repeats.
-  const blocks = []
-  for (let left = size; left > 0; left -= MiB) blocks.push(randomBytes(Math.min(MiB, left)))
-  await writeFile(path, Buffer.concat(blocks))
-  return { path, name, size, sha256: await sha256OfFile(path) }
-}
-
 async function openPage(apiKey) {
   page = await context.newPage()
-  calls = []
-  page.on('response', async (response) => {
-    const url = new URL(response.url())
-    if (url.origin === BROKER && url.pathname.startsWith('/s3/')) {
-      // The body is read later (await call.body): the test may look before Playwright has fetched it.
-      calls.push({
-        method: response.request().method(),
-        path: url.pathname,
-        status: response.status(),
-        body: response.json().catch(() => null),
-      })
-    }
-  })
-  page.on('pageerror', (error) => console.error(`page error: ${error}`))
-  page.on('console', (message) => { if (message.type() === 'error') console.error(`page console: ${message.text()}`) })
+  calls = watchCalls(page)
   await page.goto(`${BROKER}/upload/`)
   await page.waitForFunction(() => typeof window.uppy?.getFiles === 'function', null, { timeout: 10_000 })
   await page.fill('#api-key', apiKey)
 }
 
-async function addFile(file) {
-  await page.setInputFiles('input.uppy-Dashboard-input[type=file]:not([webkitdirectory])', file.path)
-  await page.waitForFunction((n) => window.uppy.getFiles().length === n, 1)
-}
-
-/** Uploads what the page holds; answers the names of the files that succeeded and failed. */
-async function upload() {
-  return page.evaluate(async () => {
-    const result = await window.uppy.upload()
-    return {
-      successful: (result?.successful ?? []).map((f) => f.name),
-      failed: (result?.failed ?? []).map((f) => ({ name: f.name, error: String(f.error) })),
-    }
-  })
-}
-
 before(async () => {
+  await abortOpenUploads()
   // The parts go from the page straight to RGW: the bucket must allow the page's origin to PUT and read the ETag.
-  await admin.send(new PutBucketCorsCommand({
-    Bucket: BUCKET,
-    CORSConfiguration: {
-      CORSRules: [{
-        AllowedOrigins: [BROKER],
-        AllowedMethods: ['PUT', 'POST'],
-        AllowedHeaders: ['*'],
-        ExposeHeaders: ['ETag'],
-        MaxAgeSeconds: 3000,
-      }],
-    },
-  }))
-  // RGW may take a moment to apply the rule: wait until a preflight like the browser's passes.
-  const probe = `${env('LOCAL_S3STS_ENDPOINT')}/${BUCKET}/${PREFIX}cors-probe`
-  for (let i = 0; ; i++) {
-    const answer = await fetch(probe, {
-      method: 'OPTIONS',
-      headers: { Origin: BROKER, 'Access-Control-Request-Method': 'PUT', 'Access-Control-Request-Headers': 'content-type' },
-    })
-    if (answer.headers.get('access-control-allow-origin')) break
-    if (i === 100) throw new Error(`RGW does not apply the bucket's CORS rule: ${answer.status}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  browser = await chromium.launch({
-    executablePath: env('CHROMIUM'),
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  })
+  await allowBrowserCors()
+  browser = await launchChromium()
 })
 
 after(async () => {
   await browser?.close()
   // Leave no upload open for the next run, whatever failed.
-  for (const open of await openUploads()) {
-    await admin.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: open.key, UploadId: open.uploadId }))
-  }
+  await abortOpenUploads()
 })
 
-describe('the page /upload', () => {
-  before(async () => { context = await browser.newContext() })
-  after(async () => { await context.close() })
-
-  test('runs the Uppy of npm, byte for byte', () => {
-    const here = fileURLToPath(new URL('.', import.meta.url))
-    for (const name of ['uppy.min.mjs', 'uppy.min.css']) {
-      const npm = readFileSync(join(here, 'node_modules/uppy/dist', name))
-      const vendored = readFileSync(join(here, '../../main/resources/upload-page/vendor', name))
-      assert.equal(createHash('sha256').update(vendored).digest('hex'), createHash('sha256').update(npm).digest('hex'), name)
-    }
+describe('Uppy 5 in Companion mode', () => {
+  before(async () => {
+    context = await browser.newContext()
+    await runOnUploadPage(context, 'uppy5', { css: 'node_modules/uppy/dist/uppy.min.css' })
   })
+  after(async () => { await context.close() })
 
   test('uploads 3 MB in one POST form', async () => {
     const file = await fileOf(3_000_000, `simple-${Date.now()}.bin`)
     await openPage(env('API_KEY'))
-    await addFile(file)
-    const result = await upload()
+    await addFile(page, file)
+    const result = await uploadAll(page)
     assert.deepEqual(result.failed, [])
     assert.deepEqual(result.successful, [file.name])
     const params = calls.find((c) => c.path === '/s3/params')
@@ -205,8 +72,8 @@ describe('the page /upload', () => {
     await openPage(env('API_KEY'))
     // One form whatever the size: the form's policy, which S3 enforces, is what holds the size here.
     await page.evaluate(() => window.uppy.getPlugin('AwsS3').setOptions({ shouldUseMultipart: () => false }))
-    await addFile(file)
-    const result = await upload()
+    await addFile(page, file)
+    const result = await uploadAll(page)
     assert.deepEqual(result.successful, [])
     assert.equal(result.failed.length, 1, JSON.stringify(result))
     const params = calls.filter((c) => c.path === '/s3/params')
@@ -223,9 +90,9 @@ describe('the page /upload', () => {
   test('uploads 100 MiB in parts', async () => {
     const file = await fileOf(100 * MiB, `multipart-${Date.now()}.bin`)
     await openPage(env('API_KEY'))
-    await addFile(file)
+    await addFile(page, file)
     const started = Date.now()
-    const result = await upload()
+    const result = await uploadAll(page)
     assert.deepEqual(result.failed, [])
     assert.deepEqual(result.successful, [file.name])
     const created = calls.filter((c) => c.method === 'POST' && c.path === '/s3/multipart')
@@ -245,8 +112,8 @@ describe('the page /upload', () => {
   test('resumes the same multipart upload after 3 s offline at 20%', async () => {
     const file = await fileOf(100 * MiB, `offline-${Date.now()}.bin`)
     await openPage(env('API_KEY'))
-    await addFile(file)
-    const uploading = upload()
+    await addFile(page, file)
+    const uploading = uploadAll(page)
     await page.waitForFunction(() => (window.uppy.getFiles()[0]?.progress?.percentage ?? 0) >= 20, null, { polling: 20 })
     await context.setOffline(true)
     const offlineAt = await page.evaluate(() => window.uppy.getFiles()[0].progress.percentage)
@@ -273,8 +140,8 @@ describe('the page /upload', () => {
     const before = await storedKeys()
     for (const file of [await fileOf(3_000_000, `nokey-${Date.now()}.bin`), await fileOf(20 * MiB, `nokey-big-${Date.now()}.bin`)]) {
       await openPage('')
-      await addFile(file)
-      const result = await upload()
+      await addFile(page, file)
+      const result = await uploadAll(page)
       assert.deepEqual(result.successful, [])
       assert.equal(result.failed.length, 1)
       assert.ok(calls.length > 0 && calls.every((c) => c.status === 401), JSON.stringify(calls.map((c) => c.status)))
