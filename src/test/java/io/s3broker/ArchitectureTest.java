@@ -11,7 +11,8 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
 /**
- * The packages' arrows point one way: rest -> (access, auth, upload, s3, credentials); upload -> (access, auth, s3,
+ * The packages' arrows point one way: tus (resumable uploads, a handler of its own) -> (rest, access, auth, upload, s3,
+ * credentials); rest -> (access, auth, upload, s3, credentials); upload -> (access, auth, s3,
  * credentials, aws), since the upload service counts, audits and limits per caller; access -> (auth, credentials);
  * s3 -> (credentials, aws); credentials -> aws; everything may use config and logging (escaping for log lines, log
  * handlers), which uses nothing of the broker's but config; health and metrics observe credentials, upload and s3;
@@ -33,6 +34,7 @@ class ArchitectureTest {
                 .layer("Health").definedBy(ROOT + ".health..")
                 .layer("Metrics").definedBy(ROOT + ".metrics..")
                 .layer("Logging").definedBy(ROOT + ".logging..")
+                .layer("Tus").definedBy(ROOT + ".tus..")
                 .layer("Rest").definedBy(ROOT + ".rest..")
                 .layer("Access").definedBy(ROOT + ".access..")
                 .layer("Auth").definedBy(ROOT + ".auth..")
@@ -45,13 +47,14 @@ class ArchitectureTest {
                 .whereLayer("NativeImage").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Health").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Metrics").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage")
-                .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest", "Upload")
-                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Access", "Upload")
-                .whereLayer("Upload").mayOnlyBeAccessedByLayers("Rest", "Health", "Metrics")
-                .whereLayer("S3").mayOnlyBeAccessedByLayers("Rest", "Upload", "Health", "Metrics")
+                .whereLayer("Tus").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage", "Tus")
+                .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest", "Upload", "Tus")
+                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Access", "Upload", "Tus")
+                .whereLayer("Upload").mayOnlyBeAccessedByLayers("Rest", "Health", "Metrics", "Tus")
+                .whereLayer("S3").mayOnlyBeAccessedByLayers("Rest", "Upload", "Health", "Metrics", "Tus")
                 .whereLayer("Credentials")
-                .mayOnlyBeAccessedByLayers("Rest", "Access", "Upload", "S3", "Health", "Metrics")
+                .mayOnlyBeAccessedByLayers("Rest", "Access", "Upload", "S3", "Health", "Metrics", "Tus")
                 .whereLayer("Aws").mayOnlyBeAccessedByLayers("Upload", "S3", "Credentials")
                 .check(MAIN);
         noClasses().that().resideInAPackage(ROOT + ".logging..").should().dependOnClassesThat()
@@ -78,7 +81,7 @@ class ArchitectureTest {
     /** Guards the rules above against passing vacuously, e.g. when the import finds no classes. */
     @Test
     void importsTheBrokersClasses() {
-        for (String layer : new String[] {"rest", "access", "auth", "upload", "s3", "credentials", "aws", "config",
+        for (String layer : new String[] {"tus", "rest", "access", "auth", "upload", "s3", "credentials", "aws", "config",
                 "health", "metrics", "nativeimage", "logging"}) {
             if (MAIN.stream().noneMatch(c -> c.getPackageName().equals(ROOT + "." + layer))) {
                 throw new AssertionError("no class imported from " + ROOT + "." + layer);

@@ -23,17 +23,19 @@ import io.s3broker.testing.LocalS3StsResource;
 class OpenApiTest {
 
     /** Every endpoint the broker serves, JAX-RS and Vert.x routes alike. */
-    static final Map<String, Set<String>> ENDPOINTS = Map.of(
-            "/item", Set.of("get", "put", "post"),
-            "/item/upload-url", Set.of("get"),
-            "/credentials", Set.of("post"),
-            "/s3/params", Set.of("get"),
-            "/s3/multipart", Set.of("post"),
-            "/s3/multipart/{uploadId}", Set.of("get", "delete"),
-            "/s3/multipart/{uploadId}/batch", Set.of("get"),
-            "/s3/multipart/{uploadId}/{partNumber}", Set.of("get"),
-            "/s3/multipart/{uploadId}/complete", Set.of("post"),
-            "/s3/sts", Set.of("get"));
+    static final Map<String, Set<String>> ENDPOINTS = Map.ofEntries(
+            Map.entry("/item", Set.of("get", "put", "post")),
+            Map.entry("/item/upload-url", Set.of("get")),
+            Map.entry("/credentials", Set.of("post")),
+            Map.entry("/s3/params", Set.of("get")),
+            Map.entry("/s3/multipart", Set.of("post")),
+            Map.entry("/s3/multipart/{uploadId}", Set.of("get", "delete")),
+            Map.entry("/s3/multipart/{uploadId}/batch", Set.of("get")),
+            Map.entry("/s3/multipart/{uploadId}/{partNumber}", Set.of("get")),
+            Map.entry("/s3/multipart/{uploadId}/complete", Set.of("post")),
+            Map.entry("/s3/sts", Set.of("get")),
+            Map.entry("/files", Set.of("options", "post")),
+            Map.entry("/files/{id}", Set.of("options", "head", "patch", "delete")));
 
     @Test
     void documentsEveryEndpointWithItsErrors() {
