@@ -11,6 +11,7 @@ import static io.s3broker.tus.TusClient.storedSha256;
 import static io.s3broker.tus.TusClient.uploadId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpRequest;
@@ -24,6 +25,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 import jakarta.inject.Inject;
 
@@ -34,10 +36,19 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.s3broker.credentials.Access;
+import io.s3broker.credentials.Grant;
+import io.s3broker.credentials.Scope;
+import io.s3broker.credentials.ScopedCredentials;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
 import io.s3broker.testing.Metrics;
 import io.s3broker.testing.TestAuth;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The tus 1.0.0 protocol at /files/ against the local RGW: every rule of the endpoint, with what S3 holds checked as
@@ -77,6 +88,9 @@ class TusProtocolTest {
 
     @Inject
     TusSweeper sweeper;
+
+    @Inject
+    ScopedCredentials credentials;
 
     final TusClient tus = TusClient.ofTestCaller();
 
@@ -137,6 +151,42 @@ class TusProtocolTest {
         assertEquals(List.of(), openUploads(key), "no multipart upload left open");
         assertTrue(headObject(stateKey(PREFIX, url)).isEmpty(), "no state left");
         assertEquals(length, tus.offset(url), "a finished upload reports all its bytes");
+        assertEquals(409, tus.patch(url, length, seed, 0, 1).statusCode(), "a finished upload takes no more bytes");
+    }
+
+    @Test
+    void anUploadWhoseStateIsGoneIsNotFoundAndItsMultipartUploadGoesToo() {
+        String url = tus.create(6 * MIB, null);
+        LocalS3Sts.admin().deleteObject(d -> d.bucket(LocalS3Sts.bucket()).key(stateKey(PREFIX, url))).join();
+        assertEquals(404, tus.head(url).statusCode());
+        assertTrue(parts(key(PREFIX, url), uploadId(url)).isEmpty(), "the multipart upload is aborted");
+    }
+
+    @Test
+    void theCredentialsThatRemoveStatesMayDeleteNothingElse() {
+        String url = tus.create(5, null);
+        assertEquals(204, tus.patch(url, 0, 4, 0, 5).statusCode());
+        String key = key(PREFIX, url);
+        String state = PREFIX + TusStore.STATE_DIR + "probe-" + System.nanoTime();
+        LocalS3Sts.admin().putObject(p -> p.bucket(LocalS3Sts.bucket()).key(state),
+                AsyncRequestBody.fromString("state")).join();
+        var deleting = credentials.forScope(Scope.of(new Grant(Access.DELETE, LocalS3Sts.bucket(),
+                PREFIX + TusStore.STATE_DIR), Duration.ofHours(1))).cache().get().join().credentials();
+        try (S3AsyncClient client = S3AsyncClient.builder()
+                .endpointOverride(java.net.URI.create(LocalS3Sts.get("LOCAL_S3STS_ENDPOINT")))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .credentialsProvider(StaticCredentialsProvider.create(deleting)).build()) {
+            var denied = assertThrows(CompletionException.class, () -> client.deleteObject(d -> d
+                    .bucket(LocalS3Sts.bucket()).key(key)).join());
+            assertEquals(403, ((S3Exception) denied.getCause()).statusCode(), "the finished object");
+            denied = assertThrows(CompletionException.class, () -> client.putObject(p -> p.bucket(LocalS3Sts.bucket())
+                    .key(state), AsyncRequestBody.fromString("x")).join());
+            assertEquals(403, ((S3Exception) denied.getCause()).statusCode(), "a write");
+            client.deleteObject(d -> d.bucket(LocalS3Sts.bucket()).key(state)).join();
+        }
+        assertTrue(headObject(state).isEmpty(), "a state object is what they may delete");
+        assertTrue(headObject(key).isPresent());
     }
 
     @Test
@@ -172,8 +222,10 @@ class TusProtocolTest {
         assertEquals(415, wrongType.statusCode());
         assertTrue(wrongType.body().contains("\"code\":\"UnsupportedMediaType\""), wrongType.body());
 
+        long calls = s3Calls();
         HttpResponse<String> past = tus.patch(url, 0, 5, 0, 2 * MIB + 1);
         assertEquals(400, past.statusCode());
+        assertEquals(2, s3Calls() - calls, "refused on its Content-Length, once the parts and the state were read");
         assertTrue(past.body().contains("Upload-Length"), past.body());
         HttpResponse<String> pastChunked = tus.patchChunked(url, 0, 5, 0, 2 * MIB + 1);
         assertEquals(400, pastChunked.statusCode(), pastChunked.body());
