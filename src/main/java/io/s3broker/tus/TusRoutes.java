@@ -72,24 +72,22 @@ public class TusRoutes {
         // Ahead of Quarkus' body handling, as the other upload routes: PATCH bodies stream.
         int order = RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1;
         for (String path : new String[] {"/files", "/files/"}) {
-            router.options(path).order(order).handler(ctx -> options(ctx, "/files"));
+            router.options(path).order(order).handler(this::options);
             router.post(path).order(order).handler(this::create);
         }
-        router.options("/files/:id").order(order).handler(ctx -> options(ctx, "/files/{id}"));
+        router.options("/files/:id").order(order).handler(this::options);
         router.head("/files/:id").order(order).handler(this::head);
         router.patch("/files/:id").order(order).handler(this::patch);
         router.delete("/files/:id").order(order).handler(this::terminate);
     }
 
-    void options(RoutingContext ctx, String template) {
-        named(template);
+    void options(RoutingContext ctx) {
         Map<String, String> headers = new HashMap<>(Map.of("Tus-Version", VERSION, "Tus-Extension", EXTENSIONS,
                 "Tus-Max-Size", Long.toString(store.maxLength())));
         answer(ctx, 204, headers);
     }
 
     void create(RoutingContext ctx) {
-        named("/files");
         Context context = Vertx.currentContext();
         HttpServerRequest request = ctx.request();
         request.pause();
@@ -174,7 +172,6 @@ public class TusRoutes {
      * an expired one is removed and answered 410.
      */
     private void withUpload(RoutingContext ctx, boolean offsetStream, Consumer<Upload> then) {
-        named("/files/{id}");
         ctx.request().pause();
         Upload upload;
         try {
@@ -199,11 +196,6 @@ public class TusRoutes {
     private static java.util.concurrent.Executor onLoop() {
         Context context = Vertx.currentContext();
         return command -> context.runOnContext(ignored -> command.run());
-    }
-
-    /** The route's template in the HTTP server metrics: an upload's id is never a tag value. */
-    private static void named(String template) {
-        Vertx.currentContext().putLocal("UrlPathTemplate", template);
     }
 
     private static void resumable(HttpServerRequest request) {

@@ -156,10 +156,16 @@ class TusProtocolTest {
 
     @Test
     void anUploadWhoseStateIsGoneIsNotFoundAndItsMultipartUploadGoesToo() {
-        String url = tus.create(6 * MIB, null);
-        LocalS3Sts.admin().deleteObject(d -> d.bucket(LocalS3Sts.bucket()).key(stateKey(PREFIX, url))).join();
-        assertEquals(404, tus.head(url).statusCode());
-        assertTrue(parts(key(PREFIX, url), uploadId(url)).isEmpty(), "the multipart upload is aborted");
+        String asked = tus.create(6 * MIB, null);
+        String patched = tus.create(6 * MIB, null);
+        for (String url : List.of(asked, patched)) {
+            LocalS3Sts.admin().deleteObject(d -> d.bucket(LocalS3Sts.bucket()).key(stateKey(PREFIX, url))).join();
+        }
+        assertEquals(404, tus.head(asked).statusCode());
+        assertEquals(404, tus.patch(patched, 0, 1, 0, 10).statusCode());
+        for (String url : List.of(asked, patched)) {
+            assertTrue(parts(key(PREFIX, url), uploadId(url)).isEmpty(), "the multipart upload is aborted");
+        }
     }
 
     @Test
@@ -397,7 +403,7 @@ class TusProtocolTest {
         String id = url.substring(url.lastIndexOf('/') + 1);
         String metrics = Metrics.scrape();
         assertFalse(metrics.contains(id.substring(0, 20)), "an upload id in the metrics");
-        assertTrue(metrics.contains("uri=\"/files/{id}\""), "the route's series");
+        assertTrue(metrics.contains("uri=\"/files/{id}\"") && metrics.contains("uri=\"/files\""), "the routes' series");
         assertEquals(204, tus.delete(url).statusCode());
     }
 
