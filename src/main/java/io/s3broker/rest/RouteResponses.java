@@ -11,6 +11,7 @@ import io.s3broker.rest.error.ApiErrors;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
 /** JSON answers written by the Vert.x routes (uploads, authentication) rather than by JAX-RS. */
@@ -46,14 +47,17 @@ public class RouteResponses {
         }
         // A body the client is still sending cannot be skipped on a kept-alive connection: close it. But close it
         // lingering, as web servers do: read and drop what still comes for a moment, so that the client gets to
-        // read this answer instead of a reset on its next write.
+        // read this answer instead of a reset on its next write. On HTTP/2 only the request's stream is closed (reset
+        // with NO_ERROR, RFC 9113 8.1): the connection carries other requests, and has no Connection header.
         HttpServerRequest request = ctx.request();
         boolean unread = !request.isEnded();
         // Closed once both the answer is written and the body is drained, or when the lingering time is over; never
         // before the answer is on the wire.
         boolean[] writtenAndDrained = { false, false };
         if (unread) {
-            response.putHeader(HttpHeaders.CONNECTION, "close");
+            if (request.version() != HttpVersion.HTTP_2) {
+                response.putHeader(HttpHeaders.CONNECTION, "close");
+            }
             request.handler(ignored -> {
             });
             request.exceptionHandler(ignored -> {
@@ -61,7 +65,7 @@ public class RouteResponses {
             request.endHandler(ignored -> {
                 writtenAndDrained[1] = true;
                 if (writtenAndDrained[0]) {
-                    request.connection().close();
+                    close(request);
                 }
             });
             request.resume();
@@ -75,11 +79,20 @@ public class RouteResponses {
                     if (unread) {
                         writtenAndDrained[0] = true;
                         if (writtenAndDrained[1]) {
-                            request.connection().close();
+                            close(request);
                         } else {
-                            ctx.vertx().setTimer(LINGER_MILLIS, id -> request.connection().close());
+                            ctx.vertx().setTimer(LINGER_MILLIS, id -> close(request));
                         }
                     }
                 });
+    }
+
+    /** Ends what carries a request whose answer is out: its HTTP/2 stream (a no-op once read), else its connection. */
+    private static void close(HttpServerRequest request) {
+        if (request.version() == HttpVersion.HTTP_2) {
+            request.response().reset(0);
+        } else {
+            request.connection().close();
+        }
     }
 }
