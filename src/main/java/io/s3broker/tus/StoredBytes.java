@@ -14,7 +14,7 @@ import io.s3broker.s3.S3Store.Part;
  * the unit, one left over from an attempt cut short) and everything after it does not count, so what is reported is
  * never more than what is stored in order. The part that reaches the object's end counts only once the upload is
  * completed, so an offset equal to the length always means a finished object
- * (docs/decisions/0030-resumable-upload-state-in-s3.md). Pure: no I/O.
+ * (docs/decisions/0031-resumable-upload-tails.md). Pure: no I/O.
  *
  * @param chain the parts that count, in order: the first parts of the object when it is completed
  * @param offset the bytes stored in order: the chain's, then the tail's if it counts

@@ -13,7 +13,7 @@ import io.vertx.core.buffer.Buffer;
  * Bytes to add to a multipart upload that exists, as a resumable upload (tus) hands them over. Its parts are placed by
  * their offset: part number {@code offset / unit + 1}, so that every part says itself where its bytes belong, and
  * any request, on any broker, can tell what is stored from S3's list of parts alone
- * (docs/decisions/0030-resumable-upload-state-in-s3.md).
+ * (docs/decisions/0031-resumable-upload-tails.md).
  *
  * @param target the object being uploaded (allowed already); its scope signs the parts
  * @param uploadId its multipart upload

@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * if it reaches the object's end, else as a part cut to a multiple of the unit if it has S3's 5 MiB, and whatever is
  * left as the tail object, which the next request sends first. Where it breaks off on the client's side (a dropped
  * connection, a stall, shutdown), the bytes received are kept the same way, once the full parts in flight have
- * answered, so that a resumed upload loses nothing it sent (docs/decisions/0030-resumable-upload-state-in-s3.md).
+ * answered, so that a resumed upload loses nothing it sent (docs/decisions/0031-resumable-upload-tails.md).
  * The multipart upload itself is never aborted here. Phases: NEW, WAITING_FOR_BUFFER, READING, BODY_IN, COMPLETING
  * (the kept part and tail are written), DONE; on a failure CANCELLING, then ABORTING, which here keeps rather than
  * aborts, then DONE.
