@@ -30,6 +30,11 @@ record StoredBytes(List<Part> chain, long offset, long resumeAt) {
     /** The longest upload whose part numbers stay within S3's 10,000. */
     static final long MAX_LENGTH = 10_000 * UNIT;
 
+    /** {@code Tus-Max-Size}: the configured largest upload, but no more than part numbers can place. */
+    static long maxLength(long configured) {
+        return Math.min(configured, MAX_LENGTH);
+    }
+
     /** @param tailAt where the tail object starts; {@code tailSize} its length (0 for none) */
     static StoredBytes of(List<Part> parts, long length, long tailAt, long tailSize) {
         Map<Integer, Part> byNumber = new HashMap<>();

@@ -88,7 +88,7 @@ public class TusStore {
         this.expiry = config.tus().expiry();
         this.session = config.roleSessionDuration();
         this.acl = config.upload().acl();
-        this.maxLength = Math.min(config.upload().maxSize().asLongValue(), StoredBytes.MAX_LENGTH);
+        this.maxLength = StoredBytes.maxLength(config.upload().maxSize().asLongValue());
     }
 
     /** Tests move time on with it. */

@@ -32,6 +32,13 @@ class StoredBytesTest {
     }
 
     @Test
+    void theLargestUploadIsWhatTenThousandPartNumbersOfAMebibyteCanPlace() {
+        assertEquals(40 * MIB, StoredBytes.maxLength(40 * MIB));
+        assertEquals(10_000 * MIB, StoredBytes.maxLength(5L << 40), "a max-size of 5 TiB");
+        assertEquals(10_000L, (StoredBytes.maxLength(Long.MAX_VALUE) - 1) / MIB + 1, "the last byte's part number");
+    }
+
+    @Test
     void aTailThatStartsElsewhereDoesNotCount() {
         // Kept before the part at 16 MiB was stored: its bytes are in that part now.
         StoredBytes stale = StoredBytes.of(List.of(part(0, 16 * MIB), part(16, 16 * MIB)), LENGTH, 16 * MIB, 4000);

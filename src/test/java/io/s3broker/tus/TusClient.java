@@ -36,9 +36,15 @@ final class TusClient {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final String bearer;
+    private final HttpClient http;
 
     TusClient(String key) {
+        this(key, HTTP);
+    }
+
+    TusClient(String key, HttpClient http) {
         this.bearer = "Bearer " + key;
+        this.http = http;
     }
 
     static TusClient ofTestCaller() {
@@ -56,7 +62,7 @@ final class TusClient {
 
     HttpResponse<String> send(HttpRequest request) {
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -355,6 +356,33 @@ class TusProtocolTest {
         assertEquals(204, rest.statusCode(), rest.body());
         assertEquals(TusClient.sha256(slice(seed, 0, length)), storedSha256(key(PREFIX, url)));
         assertEquals(List.of(), openUploads(key(PREFIX, url)));
+    }
+
+    /**
+     * h2c by upgrade (the JDK's client upgrades its first request's connection, and sends every later request as a
+     * stream of it): PATCHes stream, and a refused one ends its own stream, not the connection the others use.
+     */
+    @Test
+    void overHttp2ThePatchesOfAnUploadAndARefusalShareOneConnection() {
+        TusClient h2 = new TusClient(TestAuth.KEY, HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build());
+        long length = 12 * MIB + 3;
+        long seed = 24;
+        HttpResponse<String> options = h2.send(h2.request("/files/").method("OPTIONS",
+                HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(204, options.statusCode());
+        String url = h2.create(length, null);
+        HttpResponse<String> first = h2.patch(url, 0, seed, 0, 9 * MIB);
+        assertEquals(204, first.statusCode(), first.body());
+        assertEquals(HttpClient.Version.HTTP_2, first.version());
+        HttpResponse<String> conflict = h2.patch(url, 5, seed, 5, 64 * 1024);
+        assertEquals(409, conflict.statusCode(), conflict.body());
+        assertEquals(HttpClient.Version.HTTP_2, conflict.version());
+        HttpResponse<String> rest = h2.patch(url, 9 * MIB, seed, 9 * MIB, length - 9 * MIB);
+        assertEquals(204, rest.statusCode(), rest.body());
+        assertEquals(HttpClient.Version.HTTP_2, rest.version());
+        assertEquals(TusClient.sha256(slice(seed, 0, length)), storedSha256(key(PREFIX, url)));
+        assertEquals(List.of(), openUploads(key(PREFIX, url)));
+        assertTrue(headObject(stateKey(PREFIX, url)).isEmpty());
     }
 
     @Test
