@@ -249,6 +249,10 @@ class TusProtocolTest {
         assertTrue(tooLarge.body().contains("\"code\":\"PayloadTooLarge\""), tooLarge.body());
         HttpResponse<String> noLength = tus.send(tus.request("/files/").POST(HttpRequest.BodyPublishers.noBody()).build());
         assertEquals(400, noLength.statusCode());
+        HttpResponse<String> deferred = tus.send(tus.creation(10, null).header("Upload-Defer-Length", "1")
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(400, deferred.statusCode(), "creation-defer-length is not offered");
+        assertTrue(deferred.body().contains("Upload-Defer-Length"), deferred.body());
         HttpResponse<String> badMetadata = tus.send(tus.creation(10, "filename not*base64").POST(
                 HttpRequest.BodyPublishers.noBody()).build());
         assertEquals(400, badMetadata.statusCode());
