@@ -76,6 +76,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SELF=upload-bench
 # shellcheck source=lib/common.sh
 . "$HERE/lib/common.sh"
+# shellcheck source=lib/nginx.sh
+. "$HERE/lib/nginx.sh"
 
 knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 REQUEST_WARMUP=500 WARMUP_ROUNDS=30 WARMUP_MAX_ROUNDS=90 JIT_SETTLED_PCT=10 CONCURRENCY=8 BROKER_PORT=18093 NGINX_PORT=18094 DISTURBED_PCT=25 \
   DISTURBED_RETRIES=2 QUIET_WAIT=60 RGW=private MAX_SECONDS=3600 RESULTS="$HERE/results-upload.md"
@@ -214,53 +216,6 @@ start_broker() {
   [[ ${BENCH_GC_LOG:-1} == 0 ]] || gc=("-Xlog:gc:file=$SHM/gc.log:uptime")
   start_quarkus BROKER_PID broker "$BROKER_PORT" "$WORK/broker.log" /q/health/ready "${AUTH_ON_ENV[@]}" \
     MALLOC_ARENA_MAX="$BROKER_MALLOC_ARENA_MAX" java "${JVM_ARGS[@]}" "${gc[@]}" -jar "$BROKER_APP/quarkus-run.jar"
-}
-
-# nginx as a plain streaming reverse proxy in front of RGW, as deployed: a master and one worker (the broker has
-# one core here too), request bodies passed on as they arrive (in client_body_buffer_size pieces, nginx's default
-# 16k: NGINX_CONFIG says so in the report), nothing buffered to disk, keep-alive to the gateway. The Host header stays
-# the one the URL was presigned for, so RGW accepts the signature.
-start_nginx() {
-  local gw=${LOCAL_S3STS_ENDPOINT#http://} i
-  mkdir -p "$WORK/nginx"
-  cat >"$WORK/nginx/nginx.conf" <<NGINX
-daemon off;
-master_process on;
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  client_max_body_size 0;
-  proxy_request_buffering off;
-  proxy_buffering off;
-  proxy_http_version 1.1;
-  upstream rgw { server $gw; keepalive 16; }
-  server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location / {
-      proxy_pass http://rgw;
-      proxy_set_header Host $gw;
-      proxy_set_header Connection "";
-    }
-  }
-}
-NGINX
-  ! port_busy "$NGINX_PORT" || die "127.0.0.1:$NGINX_PORT is in use (set BENCH_NGINX_PORT)"
-  nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >>"$WORK/nginx/stdout.log" 2>&1 &
-  NGINX_PID=$!
-  for ((i = 0; i < 50; i++)); do
-    # The master listens before it forks its worker: both must be there, to be counted.
-    if port_busy "$NGINX_PORT" && pgrep -P "$NGINX_PID" >/dev/null; then
-      NGINX_PIDS="$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"
-      return 0
-    fi
-    sleep 0.1
-  done
-  die "nginx did not start: $(tail -n 5 "$WORK/nginx/error.log" 2>/dev/null)"
 }
 
 # RSS of the broker every 50 ms into $SHM/rss ("epoch-seconds KiB"), until the broker is gone.
