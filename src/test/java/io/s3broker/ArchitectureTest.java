@@ -11,7 +11,8 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
 /**
- * The packages' arrows point one way: rest -> (access, auth, upload, s3, credentials); upload -> (access, auth, s3,
+ * The packages' arrows point one way: tus (resumable uploads, a handler of its own) -> (rest, access, auth, upload, s3,
+ * credentials); rest -> (access, auth, upload, s3, credentials); upload -> (access, auth, s3,
  * credentials, aws), since the upload service counts, audits and limits per caller; access -> (auth, credentials);
  * s3 -> (credentials, aws); credentials -> aws; everything may use config and logging (escaping for log lines, log
  * handlers), which uses nothing of the broker's but config; health and metrics observe credentials, upload and s3;
@@ -35,6 +36,7 @@ class ArchitectureTest {
                 .layer("Metrics").definedBy(ROOT + ".metrics..")
                 .layer("Logging").definedBy(ROOT + ".logging..")
                 .layer("Browser").definedBy(ROOT + ".browser..")
+                .layer("Tus").definedBy(ROOT + ".tus..")
                 .layer("Rest").definedBy(ROOT + ".rest..")
                 .layer("Access").definedBy(ROOT + ".access..")
                 .layer("Auth").definedBy(ROOT + ".auth..")
@@ -47,16 +49,17 @@ class ArchitectureTest {
                 .whereLayer("NativeImage").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Health").mayNotBeAccessedByAnyLayer()
                 // The HTTP layer's order of route handlers (RouteOrder) places the API's own filters too.
-                .whereLayer("Http").mayOnlyBeAccessedByLayers("Rest")
+                .whereLayer("Http").mayOnlyBeAccessedByLayers("Rest", "Tus")
                 .whereLayer("Metrics").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Tus").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Browser").mayOnlyBeAccessedByLayers("NativeImage")
-                .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage", "Browser")
-                .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest", "Browser", "Upload")
-                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Browser", "Access", "Upload")
-                .whereLayer("Upload").mayOnlyBeAccessedByLayers("Rest", "Health", "Metrics")
-                .whereLayer("S3").mayOnlyBeAccessedByLayers("Rest", "Browser", "Upload", "Health", "Metrics")
+                .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage", "Browser", "Tus")
+                .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest", "Browser", "Upload", "Tus")
+                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Browser", "Access", "Upload", "Tus")
+                .whereLayer("Upload").mayOnlyBeAccessedByLayers("Rest", "Health", "Metrics", "Tus")
+                .whereLayer("S3").mayOnlyBeAccessedByLayers("Rest", "Browser", "Upload", "Health", "Metrics", "Tus")
                 .whereLayer("Credentials")
-                .mayOnlyBeAccessedByLayers("Rest", "Browser", "Access", "Upload", "S3", "Health", "Metrics")
+                .mayOnlyBeAccessedByLayers("Rest", "Browser", "Access", "Upload", "S3", "Health", "Metrics", "Tus")
                 .whereLayer("Aws").mayOnlyBeAccessedByLayers("Upload", "S3", "Credentials")
                 .check(MAIN);
         noClasses().that().resideInAPackage(ROOT + ".logging..").should().dependOnClassesThat()
@@ -83,8 +86,8 @@ class ArchitectureTest {
     /** Guards the rules above against passing vacuously, e.g. when the import finds no classes. */
     @Test
     void importsTheBrokersClasses() {
-        for (String layer : new String[] {"rest", "access", "auth", "upload", "s3", "credentials", "aws", "config",
-                "health", "metrics", "nativeimage", "logging", "http"}) {
+        for (String layer : new String[] {"tus", "browser", "rest", "access", "auth", "upload", "s3", "credentials",
+                "aws", "config", "health", "metrics", "nativeimage", "logging", "http"}) {
             if (MAIN.stream().noneMatch(c -> c.getPackageName().equals(ROOT + "." + layer))) {
                 throw new AssertionError("no class imported from " + ROOT + "." + layer);
             }

@@ -18,6 +18,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.s3broker.access.AccessDenied;
 import io.s3broker.access.AccessPolicy;
 import io.s3broker.access.Audit;
+import io.s3broker.access.UploadKeys;
 import io.s3broker.auth.Caller;
 import io.s3broker.browser.BrowserAnswers.CompletedUpload;
 import io.s3broker.browser.BrowserAnswers.CreatedUpload;

@@ -3,6 +3,7 @@ package io.s3broker.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -77,17 +78,23 @@ public class ConfigChecks {
             problems.add("broker.rate-limit.uploads-in-flight must be at least 1");
         }
         BrokerConfig.Companion companion = config.companion();
-        companion.bucket().filter(bucket -> !S3Names.isValidBucket(bucket))
-                .ifPresent(bucket -> problems.add("broker.companion.bucket: " + S3Names.BUCKET_RULES));
-        String prefix = companion.keyPrefix();
+        uploadPlace(problems, "broker.companion", companion.bucket(), companion.keyPrefix(), "uploads/");
+        uploadPlace(problems, "broker.tus", config.tus().bucket(), config.tus().keyPrefix(), "tus/");
+        return problems;
+    }
+
+    /** A bucket and a key prefix of uploads whose keys the broker chooses. */
+    private static void uploadPlace(List<String> problems, String setting, Optional<String> bucket, String prefix,
+            String example) {
+        bucket.filter(name -> !S3Names.isValidBucket(name))
+                .ifPresent(name -> problems.add(setting + ".bucket: " + S3Names.BUCKET_RULES));
         String problem = S3Names.prefixProblem(prefix, true);
         if (problem != null || !prefix.contains(S3Names.CALLER)) {
             // Each caller's uploads under a prefix of its own, so that a templated write entry can make it a scope
             // of its own (docs/decisions/0020-templated-scopes.md).
-            problems.add("broker.companion.key-prefix must be a key prefix ending with '/' that holds "
-                    + S3Names.CALLER + " as a whole segment, such as uploads/" + S3Names.CALLER + "/"
+            problems.add(setting + ".key-prefix must be a key prefix ending with '/' that holds "
+                    + S3Names.CALLER + " as a whole segment, such as " + example + S3Names.CALLER + "/"
                     + (problem == null ? "" : ": it " + problem));
         }
-        return problems;
     }
 }

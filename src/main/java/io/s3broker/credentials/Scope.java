@@ -69,7 +69,12 @@ public record Scope(List<Grant> grants, String vendedTo, Duration sessionDuratio
             readable.append("vend.").append(vendedTo);
         } else if (grants.size() == 1) {
             Grant grant = grants.get(0);
-            readable.append(grant.access() == Access.READ ? "r." : "w.").append(grant.bucket()).append('.')
+            readable.append(switch (grant.access()) {
+                case READ -> "r.";
+                case WRITE -> "w.";
+                case DELETE -> "d.";
+                case LIST_UPLOADS -> "l.";
+            }).append(grant.bucket()).append('.')
                     .append(grant.prefix());
         } else if (unrestricted) {
             readable.append("post");

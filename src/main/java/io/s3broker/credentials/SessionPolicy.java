@@ -51,7 +51,11 @@ public final class SessionPolicy {
         for (Grant grant : scope.grants()) {
             String objects = "arn:" + partition + ":s3:::" + grant.bucket() + "/" + grant.prefix() + "*";
             String bucket = "arn:" + partition + ":s3:::" + grant.bucket();
-            if (grant.access() == Access.READ) {
+            if (grant.access() == Access.DELETE) {
+                statements.add(statement("Allow", List.of("s3:DeleteObject"), List.of(objects), null));
+            } else if (grant.access() == Access.LIST_UPLOADS) {
+                statements.add(statement("Allow", List.of("s3:ListBucketMultipartUploads"), List.of(bucket), null));
+            } else if (grant.access() == Access.READ) {
                 statements.add(statement("Allow", List.of("s3:GetObject"), List.of(objects), null));
                 // Without ListBucket, S3 answers a HeadObject of a missing key with 403, not 404. The broker's own
                 // credentials may list the bucket; vended ones only their prefix (a HeadObject carries no prefix).

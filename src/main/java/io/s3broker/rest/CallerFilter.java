@@ -71,7 +71,7 @@ public class CallerFilter {
      * The caller the filter let through; every request that reaches an API handler has one. Handlers take it as a
      * parameter ({@link CallerParameter}, {@link #withCaller}) rather than calling this.
      */
-    public static Caller caller(RoutingContext ctx) {
+    static Caller caller(RoutingContext ctx) {
         Caller caller = ctx.get(CALLER);
         if (caller == null) {
             throw new IllegalStateException("No authenticated caller on " + ctx.request().path());

@@ -199,7 +199,7 @@ public class UploadRoutes {
     }
 
     /** The body as a stream with demand; the first demand answers an {@code Expect: 100-continue}. */
-    private static Multi<Buffer> body(ReadStream<Buffer> stream, RoutingContext ctx) {
+    public static Multi<Buffer> body(ReadStream<Buffer> stream, RoutingContext ctx) {
         return MultiHelper.toMulti(stream).onRequest().invoke(ignored -> continueIfExpected(ctx));
     }
 
@@ -220,7 +220,7 @@ public class UploadRoutes {
     }
 
     /** The body's Content-Length, -1 if it has none or is chunked. */
-    private static long declaredLength(HttpServerRequest request) {
+    public static long declaredLength(HttpServerRequest request) {
         String header = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         String encoding = request.getHeader(HttpHeaders.TRANSFER_ENCODING);
         if (header == null || encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -17,9 +18,13 @@ import io.s3broker.config.BrokerConfig;
 import io.s3broker.credentials.ScopeCredentials;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.core.async.ResponsePublisher;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.ListPartsResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -43,6 +48,14 @@ public class S3Store {
 
     /** What CompleteMultipartUpload answers: the object's location (its URL when S3 gives none) and ETag (may be empty). */
     public record Completed(String location, String etag) {
+    }
+
+    /** A stored object's length and user metadata (without S3's {@code x-amz-meta-} prefix). */
+    public record Stored(long size, Map<String, String> metadata) {
+    }
+
+    /** A multipart upload in progress, as ListMultipartUploads names it. */
+    public record OpenUpload(String key, String uploadId, Instant initiated) {
     }
 
     private final Function<String, RegionClients> regions;
@@ -71,11 +84,18 @@ public class S3Store {
      *        connections) rather than memory (retried)
      */
     public CompletableFuture<String> putObject(WriteTarget target, AsyncRequestBody body, boolean streamed) {
+        return putObject(target, body, streamed, Map.of());
+    }
+
+    /** {@link #putObject(WriteTarget, AsyncRequestBody, boolean)} with user metadata stored beside the object. */
+    public CompletableFuture<String> putObject(WriteTarget target, AsyncRequestBody body, boolean streamed,
+            Map<String, String> metadata) {
         ObjectLocation object = target.location();
         PutObjectRequest.Builder put = PutObjectRequest.builder()
                 .bucket(object.bucket())
                 .key(object.key())
                 .contentLength(body.contentLength().orElseThrow())
+                .metadata(metadata)
                 .overrideConfiguration(signedBy(target.scope(), streamed ? null : partTimeout));
         target.contentType().ifPresent(put::contentType);
         target.acl().ifPresent(put::acl);
@@ -165,6 +185,59 @@ public class S3Store {
                 .bucket(object.bucket())
                 .key(object.key())
                 .overrideConfiguration(signedBy(scope, timeout))), head -> head.eTag());
+    }
+
+    /** The length and user metadata of a stored object; fails NO_SUCH_KEY when there is none. */
+    public CompletableFuture<Stored> head(ObjectLocation object, ScopeCredentials scope) {
+        return call("HeadObject", object, null, region(object).retrying().headObject(h -> h
+                .bucket(object.bucket())
+                .key(object.key())
+                .overrideConfiguration(signedBy(scope, timeout))),
+                head -> new Stored(head.contentLength(), head.metadata()));
+    }
+
+    /**
+     * A stored object as a stream: the future answers once S3 has sent the headers (length, user metadata), and the
+     * body is read as the subscriber asks for it. A body not wanted must still be subscribed to and cancelled.
+     */
+    public CompletableFuture<ResponsePublisher<GetObjectResponse>> getObject(ObjectLocation object,
+            ScopeCredentials scope) {
+        return call("GetObject", object, null, region(object).retrying().getObject(g -> g
+                .bucket(object.bucket())
+                .key(object.key())
+                .overrideConfiguration(signedBy(scope, timeout)), AsyncResponseTransformer.toPublisher()),
+                response -> response);
+    }
+
+    /** Removes an object; S3 answers the same whether or not it existed. */
+    public CompletableFuture<Void> deleteObject(ObjectLocation object, ScopeCredentials scope) {
+        return call("DeleteObject", object, null, region(object).retrying().deleteObject(d -> d
+                .bucket(object.bucket())
+                .key(object.key())
+                .overrideConfiguration(signedBy(scope, timeout))), response -> null);
+    }
+
+    /** The multipart uploads in progress under {@code prefix} of the bucket, page after page, at most {@code limit}. */
+    public CompletableFuture<List<OpenUpload>> listMultipartUploads(ObjectLocation bucketAndPrefix, int limit,
+            ScopeCredentials scope) {
+        return listUploads(bucketAndPrefix, null, null, limit, scope, new ArrayList<>());
+    }
+
+    private CompletableFuture<List<OpenUpload>> listUploads(ObjectLocation where, String keyMarker, String idMarker,
+            int limit, ScopeCredentials scope, List<OpenUpload> found) {
+        return call("ListMultipartUploads", where, null, region(where).retrying().listMultipartUploads(l -> l
+                .bucket(where.bucket()).prefix(where.key()).keyMarker(keyMarker).uploadIdMarker(idMarker)
+                .overrideConfiguration(signedBy(scope, timeout))), page -> page).thenCompose(page -> {
+                    page.uploads().forEach(u -> found.add(new OpenUpload(u.key(), u.uploadId(), u.initiated())));
+                    if (!more(page) || found.size() >= limit) {
+                        return CompletableFuture.completedFuture(found);
+                    }
+                    return listUploads(where, page.nextKeyMarker(), page.nextUploadIdMarker(), limit, scope, found);
+                });
+    }
+
+    private static boolean more(ListMultipartUploadsResponse page) {
+        return Boolean.TRUE.equals(page.isTruncated()) && page.nextKeyMarker() != null;
     }
 
     /**

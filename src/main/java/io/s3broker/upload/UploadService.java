@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -19,14 +20,17 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.s3broker.access.Audit;
 import io.s3broker.access.CallerLimits;
+import io.s3broker.auth.Caller;
 import io.s3broker.config.BrokerConfig;
 import io.s3broker.credentials.CredentialsUnavailableException;
 import io.s3broker.s3.S3Errors;
 import io.s3broker.s3.S3Failure;
 import io.s3broker.s3.S3Store;
 import io.s3broker.s3.WriteTarget;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * Streams a client's body into S3, never through the disk and never whole in memory: the caller's uploads in flight
@@ -80,27 +84,50 @@ public class UploadService {
      * wrong once nothing is left in S3.
      */
     public Uni<UploadResult> upload(UploadRequest request) {
+        // Refused before anything is read, or any call made.
+        UploadFailure refused = request.length().least() > settings.maxSize() ? UploadFailure.tooLarge(settings.maxSize())
+                : null;
+        return admitted(request.caller(), request.target(), request.context(), refused, () -> run(request));
+    }
+
+    /**
+     * Adds {@code request}'s body to its multipart upload, as a resumable upload's request does ({@link AppendUpload}):
+     * under the same limits, buffers and audit as {@link #upload}. The returned Uni answers on the request's context,
+     * once: what was stored, or what went wrong once what the client sent is kept.
+     */
+    public Uni<Appended> append(AppendRequest request) {
+        return admitted(request.caller(), request.target(), request.context(), null, () -> {
+            AppendUpload upload = new AppendUpload(request, request.caller().name(), settings, s3, buffers,
+                    UploadLoop.of(request.context()));
+            start(upload, request.body());
+            return upload.appended();
+        });
+    }
+
+    /**
+     * The caller's uploads in flight and {@code refused} checked, the scope's credentials had once (no body is read
+     * without them) and the grant audited: then {@code run} starts the upload on the request's context.
+     */
+    private <T> Uni<T> admitted(Caller caller, WriteTarget target, Context context, UploadFailure refused,
+            Supplier<CompletableFuture<T>> run) {
         Runnable release;
         try {
-            release = limits.startUpload(request.caller());
+            release = limits.startUpload(caller);
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(e);
         }
-        // Refused before anything is read, or any call made.
-        if (request.length().least() > settings.maxSize()) {
+        if (refused != null) {
             release.run();
-            return Uni.createFrom().failure(UploadFailure.tooLarge(settings.maxSize()));
+            return Uni.createFrom().failure(refused);
         }
-        WriteTarget target = request.target();
-        Context context = request.context();
         return Uni.createFrom().completionStage(() -> target.scope().cache().get())
                 // The one hop onto the request's loop: the upload runs there (its streamed calls use that loop's
                 // connections), and its result, completed there, answers there (decision 0004).
                 .emitOn(command -> context.runOnContext(ignored -> command.run()))
                 .flatMap(credentials -> {
-                    audit.granted(request.caller(), "upload", target.location().bucket(), target.location().key(),
+                    audit.granted(caller, "upload", target.location().bucket(), target.location().key(),
                             null, credentials.credentials().accessKeyId());
-                    return Uni.createFrom().completionStage(run(request));
+                    return Uni.createFrom().completionStage(run);
                 })
                 .onFailure().transform(e -> S3Errors.translate(e, target.location().toString()))
                 .onTermination().invoke(release);
@@ -114,6 +141,12 @@ public class UploadService {
                 ? new SinglePut(request.target(), exact, settings, s3, loop)
                 : new MultipartUpload(request.target(), request.length(), request.caller().name(), settings, s3,
                         buffers, loop);
+        start(upload, request.body());
+        return upload.result();
+    }
+
+    /** Counts {@code upload} in (metrics, shutdown) and subscribes it to its body. */
+    private void start(Upload upload, Multi<Buffer> body) {
         observers.forEach(UploadObserver::started);
         upload.result().whenComplete((done, error) -> {
             if (error != null) {
@@ -124,8 +157,7 @@ public class UploadService {
             }
         });
         running.add(upload);
-        request.body().subscribe(upload);
-        return upload.result();
+        body.subscribe(upload);
     }
 
     private static String reason(Throwable error) {

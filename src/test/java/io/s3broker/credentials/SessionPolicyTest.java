@@ -52,6 +52,17 @@ class SessionPolicyTest {
     }
 
     @Test
+    void theBrokersOwnGrantsForResumableUploadsAllowOnlyDeletingTheirStatesAndListingUploads() {
+        SessionPolicy policies = new SessionPolicy("arn:aws:iam::1:role/r", Optional.empty());
+        String delete = policies.forScope(Scope.of(new Grant(Access.DELETE, "photos", "tus/alice/.tus/"), HOUR));
+        assertEquals("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"s3:DeleteObject\"],"
+                + "\"Resource\":[\"arn:aws:s3:::photos/tus/alice/.tus/*\"]}]}", delete);
+        String list = policies.forScope(Scope.of(new Grant(Access.LIST_UPLOADS, "photos", "tus/"), HOUR));
+        assertEquals("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Action\":[\"s3:ListBucketMultipartUploads\"],\"Resource\":[\"arn:aws:s3:::photos\"]}]}", list);
+    }
+
+    @Test
     void anUnrestrictedScopeHasNoPolicy() {
         assertEquals(null, new SessionPolicy("arn:aws:iam::1:role/r", Optional.empty()).forScope(Scope.unrestricted(HOUR)));
     }

@@ -34,7 +34,9 @@ class OpenApiTest {
             Map.entry("/s3/multipart/{uploadId}/{partNumber}", Set.of("get")),
             Map.entry("/s3/multipart/{uploadId}/complete", Set.of("post")),
             Map.entry("/s3/sts", Set.of("get")),
-            Map.entry("/s3/sign", Set.of("post")));
+            Map.entry("/s3/sign", Set.of("post")),
+            Map.entry("/files", Set.of("options", "post")),
+            Map.entry("/files/{id}", Set.of("options", "head", "patch", "delete")));
 
     @Test
     void documentsEveryEndpointWithItsErrors() {

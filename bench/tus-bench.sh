@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/lib disable=SC2153 # knobs sets the settings
+# Resumable uploads benchmark (issue "Resumable uploads through the broker", "Benchmark"). One run, on this machine,
+# side by side on the same RGW: the broker's tus endpoint (/files/) against @tus/server 2.4.5 with @tus/s3-store
+# 2.0.7 from npm (bench/tus/server.mjs, the bucket owner's keys, parts of the broker's size), both driven by
+# tus-js-client 4.3.1 (bench/tus/upload.mjs: one PATCH per upload, its default); and the broker's own PUT /item of
+# the same file (curl -T, Content-Length). For BIG_MIB (1 GiB) once and CONCURRENCY x SMALL_MIB (8 x 100 MiB) at once,
+# per server process:
+#   - throughput: MiB / wall time of the client (creation to the last answer)
+#   - CPU per MiB: utime + stime of /proc/PID/stat (every thread) before and after, as every bench here (cpu_of)
+#   - peak RSS: VmHWM, reset (clear_refs) before each upload
+#   - bytes written to disk: write_bytes of /proc/PID/io before and after (the peer's temporary parts go to TMPDIR,
+#     a directory on the work dir's disk, never tmpfs; both servers log through a pipe)
+# Targets: broker tus throughput >= the peer's and >= 0.9 x its own PUT /item; CPU per MiB <= the peer's; 0 bytes to
+# disk; RSS < 300 MiB. Every upload is checked (status, size in S3), the first object of each way and size by sha256
+# (downloaded), and deleted right after (the gateway keeps objects in RAM). Appends the report to bench/results-tus.md.
+#
+# usage: bench/tus-bench.sh [JVM args of the broker]   (default: @docker/jvm.options -Xmx128m -XX:-UsePerfData,
+#   MALLOC_ARENA_MAX=2 unless the environment sets it)
+# Environment (all optional):
+#   BENCH_BIG_MIB=1024 BENCH_SMALL_MIB=100 BENCH_CONCURRENCY=8   sizes, and uploads at once of the small file
+#   BENCH_REPEATS=3                  measured rounds (the ways' order rotated each round); medians are reported
+#   BENCH_WARMUP_ROUNDS=5            unmeasured rounds of every way with the small file first (JIT, both runtimes)
+#   BENCH_PART_MIB=16                part size of both servers (the broker's default)
+#   BENCH_BROKER_PORT=18098 BENCH_PEER_PORT=18099
+#   BENCH_RGW=private|shared         private (default): a gateway of its own in /tmp/tus-bench-rgw on 127.0.0.1:17495
+#                                    (BENCH_RGW_PORT, BENCH_RGW_MON_PORT 6797, BENCH_RGW_MEMSTORE_MIB=3072), stopped at
+#                                    the end; shared: the one of LOCAL_S3STS_* (kept running)
+#   BENCH_BROKER_REV=REV / BENCH_BROKER_APP=DIR   another build of the broker (bench/lib/broker.sh)
+#   BENCH_RESULTS=FILE               where to append the report (default bench/results-tus.md)
+#   BENCH_KEEP_LOGS=1                keep the work dir (logs, client answers) after success
+# Exit status: 0 all targets met, 1 a target missed (results are written either way), 2 the run itself failed.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SELF=tus-bench
+# shellcheck source=lib/common.sh
+. "$HERE/lib/common.sh"
+
+knobs BIG_MIB=1024 SMALL_MIB=100 CONCURRENCY=8 REPEATS=3 WARMUP_ROUNDS=5 PART_MIB=16 BROKER_PORT=18098 PEER_PORT=18099 \
+  RGW=private RGW_PORT=17495 RGW_MON_PORT=6797 RGW_MEMSTORE_MIB=3072 RESULTS="$HERE/results-tus.md"
+whole_numbers BIG_MIB SMALL_MIB CONCURRENCY REPEATS WARMUP_ROUNDS PART_MIB BROKER_PORT PEER_PORT RGW_PORT RGW_MON_PORT \
+  RGW_MEMSTORE_MIB
+((REPEATS >= 1 && CONCURRENCY >= 1 && BIG_MIB >= 1 && SMALL_MIB >= 1)) || die "sizes, repeats and concurrency must be >= 1"
+if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -Xmx128m -XX:-UsePerfData); fi
+TARGET_RSS_MIB=300
+TARGET_VS_PUT=0.9
+LOG_PIPE=1
+RGW_KEEP=0
+[[ $RGW == private ]] || RGW_KEEP=1
+COMMAND_LINE=$(command_line "BENCH_ MALLOC_ JAVA_TOOL_OPTIONS" bench/tus-bench.sh "$@")
+
+exec 9>"/tmp/.tus-bench.lock"
+flock -n 9 || die "another bench/tus-bench.sh run is in progress (lock /tmp/.tus-bench.lock)"
+
+ensure_tools curl python3 node sha256sum
+if [[ ! -f $HERE/tus/node_modules/.package-lock.json || $HERE/tus/package-lock.json -nt $HERE/tus/node_modules/.package-lock.json ]]; then
+  (cd "$HERE/tus" && npm ci --no-audit --no-fund --loglevel=error) >&2 || die "npm ci in bench/tus failed"
+fi
+
+bench_start /tmp/tus-bench.XXXXXX
+SHM=$(mktemp -d /dev/shm/tus-bench.XXXXXX) # the source files: RAM only, so the clients read no disk
+BROKER_PID=
+PEER_PID=
+declare -a KEYS=()
+
+# shellcheck disable=SC2317 # called by bench_cleanup
+cleanup_run() {
+  stop_pid "$BROKER_PID"
+  stop_pid "$PEER_PID"
+  ((${#KEYS[@]} == 0)) || delete_keys
+  rm -rf "$SHM"
+}
+
+describe_machine
+gateway_up "$RGW" /tmp/tus-bench-rgw "$RGW_PORT" "$RGW_MON_PORT" "$RGW_MEMSTORE_MIB"
+build_broker
+auth_init "$BUCKET"
+PART_BYTES=$((PART_MIB << 20))
+
+# ---------------------------------------------------------------- the servers
+
+# shellcheck disable=SC2034 # read by start_quarkus through its arguments
+start_quarkus BROKER_PID broker "$BROKER_PORT" "$WORK/broker.log" /q/health/ready "${AUTH_ON_ENV[@]}" \
+  BROKER_TUS_BUCKET="$BUCKET" BROKER_UPLOAD_PART_SIZE="${PART_MIB}M" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
+  java "${JVM_ARGS[@]}" -jar "$BROKER_APP/quarkus-run.jar"
+
+mkdir -p "$WORK/peer-tmp"
+port_busy "$PEER_PORT" && die "127.0.0.1:$PEER_PORT (the peer) is in use: set BENCH_PEER_PORT"
+(cd "$WORK" && exec env PORT="$PEER_PORT" PART_SIZE="$PART_BYTES" TMPDIR="$WORK/peer-tmp" NODE_ENV=production \
+  node "$HERE/tus/server.mjs") > >(exec cat >>"$WORK/peer.log") 2>&1 &
+PEER_PID=$!
+for ((i = 0; i < 300; i++)); do
+  [[ $(curl -s -o /dev/null -m 2 -X OPTIONS -w '%{http_code}' "http://127.0.0.1:$PEER_PORT/files") == 204 ]] && break
+  kill -0 "$PEER_PID" 2>/dev/null || die "the peer exited at start; see $WORK/peer.log"
+  sleep 0.1
+done
+PEER_TMP_FS=$(stat -f -c %T "$WORK/peer-tmp")
+[[ $PEER_TMP_FS != tmpfs ]] || log "WARNING: the peer's TMPDIR is on tmpfs: its part files show as no disk writes"
+
+# ---------------------------------------------------------------- one measured upload
+
+proc_io() { awk -v k="$2" '$1 == k ":" { print $2 }' "/proc/$1/io" 2>/dev/null || echo 0; }
+hwm_kib() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+way_pid() { if [[ $1 == peer ]]; then echo "$PEER_PID"; else echo "$BROKER_PID"; fi; }
+
+# The keys an upload stored: the broker's tus object (tus/<caller>/<name>), the peer's object and its .info, or the
+# PUT's key. Deleted right after each round.
+delete_keys() {
+  local key
+  for key in "${KEYS[@]}"; do
+    s3_admin -o /dev/null -X DELETE "$(object_url "$key")" 2>/dev/null || log "WARNING: could not delete $key"
+  done
+  KEYS=()
+  gc_process
+}
+
+# Uploads FILE COUNT times at once by WAY; sets SECONDS_TAKEN and appends the stored keys to KEYS.
+run_way() { # way file count
+  local way=$1 file=$2 count=$3 i t0 t1 url pids=()
+  case $way in
+  tus)
+    TUS_AUTH=${AUTH_HEADER#Authorization: } node "$HERE/tus/upload.mjs" "http://127.0.0.1:$BROKER_PORT/files/" \
+      "$file" "$count" >"$WORK/answer.json" 2>>"$WORK/client.log" || die "the broker's tus upload failed: $(tail -n 3 "$WORK/client.log")"
+    ;;
+  peer)
+    node "$HERE/tus/upload.mjs" "http://127.0.0.1:$PEER_PORT/files" "$file" "$count" >"$WORK/answer.json" \
+      2>>"$WORK/client.log" || die "the peer's tus upload failed: $(tail -n 3 "$WORK/client.log")"
+    ;;
+  put)
+    t0=$EPOCHREALTIME
+    for ((i = 0; i < count; i++)); do
+      curl -sS -m 900 -o "$WORK/put-$i.json" -w '%{http_code}\n' -H "$AUTH_HEADER" -T "$file" \
+        "http://127.0.0.1:$BROKER_PORT/item?bucket=$BUCKET&key=tus-bench/put-$RANDOM-$i" >"$WORK/put-$i.code" &
+      pids+=("$!")
+    done
+    wait "${pids[@]}" # not a bare wait: the servers are this shell's children too
+    t1=$EPOCHREALTIME
+    for ((i = 0; i < count; i++)); do
+      [[ $(cat "$WORK/put-$i.code") == 201 ]] || die "PUT /item answered $(cat "$WORK/put-$i.code"): $(cat "$WORK/put-$i.json")"
+      KEYS+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["key"])' "$WORK/put-$i.json")")
+    done
+    SECONDS_TAKEN=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+    return 0
+    ;;
+  esac
+  SECONDS_TAKEN=$(python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["seconds"])' "$WORK/answer.json")
+  while read -r url; do
+    local id=${url##*/}
+    if [[ $way == tus ]]; then
+      KEYS+=("tus/bench/${id#*.*.*.}")
+    else
+      KEYS+=("$id" "$id.info")
+    fi
+  done < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["urls"]))' "$WORK/answer.json")
+}
+
+# Checks that every stored object has BYTES (and, with SHA, that the first one is byte for byte the source's).
+check_stored() { # bytes sha|-
+  local key size first=1
+  for key in "${KEYS[@]}"; do
+    [[ $key == *.info ]] && continue
+    size=$(s3_admin -I "$(object_url "$key")" | awk 'tolower($1) == "content-length:" { print $2 + 0 }')
+    [[ $size == "$1" ]] || die "s3://$BUCKET/$key holds ${size:-nothing}, not $1 bytes"
+    if [[ $2 != - ]] && ((first)); then
+      [[ $(s3_admin "$(object_url "$key")" | sha256sum | cut -d' ' -f1) == "$2" ]] || die "s3://$BUCKET/$key is not the source"
+      first=0
+    fi
+  done
+}
+
+declare -A TPUT CPU RSS DISK
+# One measured round of one way: MiB/s, CPU ms/MiB of its server process, VmHWM MiB, bytes written to disk.
+measure() { # phase way file count mib sha|-
+  local phase=$1 way=$2 file=$3 count=$4 mib=$5 pid cpu0 cpu1 w0 w1
+  pid=$(way_pid "$way")
+  echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || log "WARNING: could not reset VmHWM of $pid"
+  cpu0=$(cpu_of "$pid")
+  w0=$(proc_io "$pid" write_bytes)
+  run_way "$way" "$file" "$count"
+  cpu1=$(cpu_of "$pid")
+  w1=$(proc_io "$pid" write_bytes)
+  check_stored $((mib << 20)) "$6"
+  TPUT[$phase.$way]+="$(awk -v m="$((mib * count))" -v s="$SECONDS_TAKEN" 'BEGIN { printf "%.1f", m / s }') "
+  CPU[$phase.$way]+="$(awk -v a="$cpu0" -v b="$cpu1" -v m="$((mib * count))" 'BEGIN { printf "%.2f", 1000 * (b - a) / m }') "
+  RSS[$phase.$way]+="$(($(hwm_kib "$pid") / 1024)) "
+  DISK[$phase.$way]+="$((w1 - w0)) "
+  log "$phase $way: ${SECONDS_TAKEN} s, $((w1 - w0)) bytes to disk"
+  delete_keys
+}
+
+# ---------------------------------------------------------------- the run
+
+log "writing ${BIG_MIB} MiB and ${SMALL_MIB} MiB of random bytes to $SHM"
+head -c $((BIG_MIB << 20)) /dev/urandom >"$SHM/big"
+head -c $((SMALL_MIB << 20)) /dev/urandom >"$SHM/small"
+BIG_SHA=$(sha256sum "$SHM/big" | cut -d' ' -f1)
+SMALL_SHA=$(sha256sum "$SHM/small" | cut -d' ' -f1)
+WAYS=(tus peer put)
+
+log "warm-up: $WARMUP_ROUNDS rounds of every way with ${SMALL_MIB} MiB"
+for ((r = 0; r < WARMUP_ROUNDS; r++)); do
+  for way in "${WAYS[@]}"; do
+    run_way "$way" "$SHM/small" 1
+    delete_keys
+  done
+done
+
+for ((r = 0; r < REPEATS; r++)); do
+  for ((k = 0; k < ${#WAYS[@]}; k++)); do
+    way=${WAYS[$(((k + r) % ${#WAYS[@]}))]}
+    sha=-
+    ((r == 0)) && sha=$BIG_SHA
+    measure big "$way" "$SHM/big" 1 "$BIG_MIB" "$sha"
+    ((r == 0)) && sha=$SMALL_SHA
+    measure many "$way" "$SHM/small" "$CONCURRENCY" "$SMALL_MIB" "$sha"
+  done
+done
+LOAD_AFTER=$(loadavg)
+scan_broker_logs '"(PATCH|POST|HEAD) /files[^ ]* HTTP/1.1"' '(201|204|200)' "$WORK/broker.log"
+
+# ---------------------------------------------------------------- the report
+
+# shellcheck disable=SC2086 # word splitting wanted: the runs
+max_of() { printf '%s\n' $1 | sort -g | tail -n 1; }
+target() { echo "| $1 | $2 | $3 |"; } # description figure verdict
+REPORT=$(
+  run_heading
+  echo "- machine: $NPROC x $CPU_MODEL, $MEM, $JAVA_VERSION, node $(node --version); load average before $LOAD_BEFORE, after $LOAD_AFTER; other JVMs before: $FOREIGN_BEFORE"
+  echo "- gateway: $(gateway_desc); the peer's TMPDIR on $PEER_TMP_FS; parts of $PART_MIB MiB on both servers"
+  echo "- $WARMUP_ROUNDS unmeasured rounds of every way with ${SMALL_MIB} MiB, then $REPEATS measured rounds (ways rotated); medians, every run in brackets"
+  echo
+  echo "| upload | way | MiB/s | CPU ms/MiB of the server | peak RSS MiB | bytes written to disk |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: |"
+  for phase in big many; do
+    label="1 x ${BIG_MIB} MiB"
+    [[ $phase == big ]] || label="$CONCURRENCY x ${SMALL_MIB} MiB at once"
+    for way in "${WAYS[@]}"; do
+      name="broker, tus (/files/)"
+      [[ $way == peer ]] && name="@tus/server 2.4.5 + @tus/s3-store 2.0.7"
+      [[ $way == put ]] && name="broker, PUT /item"
+      # shellcheck disable=SC2086 # word splitting wanted: the runs
+      echo "| $label | $name | $(median ${TPUT[$phase.$way]}) (${TPUT[$phase.$way]% }) | $(median ${CPU[$phase.$way]}) (${CPU[$phase.$way]% }) | $(max_of "${RSS[$phase.$way]}") | $(max_of "${DISK[$phase.$way]}") |"
+    done
+  done
+  echo
+  echo "| target | figure | verdict |"
+  echo "| --- | --- | --- |"
+  for phase in big many; do
+    # shellcheck disable=SC2086
+    t=$(median ${TPUT[$phase.tus]}) p=$(median ${TPUT[$phase.peer]}) u=$(median ${TPUT[$phase.put]})
+    # shellcheck disable=SC2086
+    c=$(median ${CPU[$phase.tus]}) cp=$(median ${CPU[$phase.peer]})
+    target "$phase: tus throughput >= the peer's" "$(ratio "$t" "$p")x" "$(verdict "$(ratio "$t" "$p")" 1)"
+    target "$phase: tus throughput >= $TARGET_VS_PUT x PUT /item" "$(ratio "$t" "$u")x" "$(verdict "$(ratio "$t" "$u")" "$TARGET_VS_PUT")"
+    target "$phase: tus CPU per MiB <= the peer's" "$c vs $cp ms/MiB" "$(verdict "$(ratio "$cp" "$c")" 1)"
+    target "$phase: broker bytes to disk = 0" "$(max_of "${DISK[$phase.tus]} ${DISK[$phase.put]}")" \
+      "$( (($(max_of "${DISK[$phase.tus]} ${DISK[$phase.put]}") == 0)) && echo met || echo '**MISSED**')"
+    target "$phase: broker peak RSS < $TARGET_RSS_MIB MiB" "$(max_of "${RSS[$phase.tus]}") MiB" \
+      "$( (($(max_of "${RSS[$phase.tus]}") < TARGET_RSS_MIB)) && echo met || echo '**MISSED**')"
+  done
+  echo
+  echo "Broker log: $ACCESS_TOTAL tus access-log lines, $ACCESS_BAD not 200/201/204; $BLOCKED blocked-thread warnings; $WARN_COUNT other WARN/ERROR lines."
+  warn_excerpt
+)
+
+if [[ ! -s $RESULTS ]]; then
+  cat >"$RESULTS" <<'EOF'
+# Resumable upload benchmark results
+
+Re-run with `bench/tus-bench.sh` (see its header). It boots a private Ceph RGW gateway, builds a copy of the
+checkout, starts the broker with its tus endpoint and @tus/server 2.4.5 with @tus/s3-store 2.0.7 (bench/tus) on the
+same gateway, and uploads the same files to both with tus-js-client 4.3.1, and to the broker's PUT /item with curl.
+Throughput is MiB over the client's wall time; CPU is utime + stime of each server's process (every thread) over
+the upload; peak RSS is VmHWM reset before each upload; disk bytes are write_bytes of /proc/PID/io (the peer's
+temporary part files go to a directory on disk, as os.tmpdir() does on most hosts; both servers log through a pipe).
+EOF
+fi
+printf '%s\n' "$REPORT"
+printf '%s\n' "$REPORT" >>"$RESULTS"
+log "results appended to $RESULTS"
+if [[ $REPORT == *MISSED* ]]; then STATUS=1; else STATUS=0; fi
+exit "$STATUS"

@@ -1,0 +1,25 @@
+// The client of bench/tus-bench.sh: tus-js-client uploads FILE COUNT times at once to ENDPOINT (one PATCH per upload,
+// the client's default), with the Authorization header of TUS_AUTH when set; prints the wall time and the upload URLs
+// as JSON. usage: node upload.mjs ENDPOINT FILE COUNT
+import { createReadStream, statSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
+
+import * as tus from 'tus-js-client'
+
+const [endpoint, file, count] = process.argv.slice(2)
+const size = statSync(file).size
+const headers = process.env.TUS_AUTH ? { Authorization: process.env.TUS_AUTH } : {}
+const started = performance.now()
+const urls = await Promise.all(Array.from({ length: Number(count) }, (_, i) => new Promise((resolve, reject) => {
+  const upload = new tus.Upload(createReadStream(file), {
+    endpoint,
+    uploadSize: size,
+    headers,
+    metadata: { filename: `bench-${i}.bin`, filetype: 'application/octet-stream' },
+    retryDelays: [],
+    onSuccess: () => resolve(upload.url),
+    onError: reject,
+  })
+  upload.start()
+})))
+console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, urls }))
