@@ -24,6 +24,7 @@ import io.s3broker.browser.BrowserAnswers.CompletedUpload;
 import io.s3broker.browser.BrowserAnswers.CreatedUpload;
 import io.s3broker.browser.BrowserAnswers.UploadedPart;
 import io.s3broker.config.BrokerConfig;
+import io.s3broker.config.CompanionConfig;
 import io.s3broker.credentials.Access;
 import io.s3broker.credentials.CachedCredentials;
 import io.s3broker.credentials.Scope;
@@ -94,7 +95,7 @@ public class BrowserUploads {
         this.expiry = config.presign().defaultExpiry();
         this.acl = config.upload().acl();
         this.maxSize = config.upload().maxSize().asLongValue();
-        this.postByRole = config.companion().postSigner() == BrokerConfig.Companion.PostSigner.ROLE;
+        this.postByRole = config.companion().postSigner() == CompanionConfig.PostSigner.ROLE;
         this.roleSession = config.roleSessionDuration();
     }
 

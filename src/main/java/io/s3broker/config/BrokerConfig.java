@@ -148,74 +148,11 @@ public interface BrokerConfig {
 
     Upload upload();
 
-    Companion companion();
+    /** broker.companion: browser uploads (the Companion API, Uppy 6 signing, the page /upload). */
+    CompanionConfig companion();
 
-    /**
-     * The Companion-compatible API under {@code /s3} and the page {@code /upload}, for browsers that send their
-     * files straight to S3 with Uppy: off (404) while {@link #bucket()} is unset.
-     */
-    interface Companion {
-        /** The bucket browser uploads go to, in {@code broker.region}; callers need write access to their keys. */
-        Optional<String> bucket();
-
-        /**
-         * Where the keys go: {@code <key-prefix with the caller's key segment for {caller}><random id>-<file name made
-         * safe>}. Ends with {@code /} and holds {@code {caller}} as a whole segment, so that a templated write entry
-         * ({@code bucket/uploads/{caller}/}) gives each caller's uploads a scope of their own.
-         */
-        @WithDefault("uploads/{caller}/")
-        String keyPrefix();
-
-        /**
-         * With it, the broker aborts the multipart uploads it created that are older than this (checked about every
-         * tenth of it, at least every 5 minutes); off while unset. A bucket lifecycle rule covers those a restart
-         * forgets.
-         */
-        Optional<@DurationMin(seconds = 1, message = "must be at least 1 second") Duration> abandonedAfter();
-
-        /**
-         * Whose credentials sign the POST policy of a simple upload ({@code GET /s3/params}): {@code scope}, those
-         * of the caller's write scope, narrowed by its session policy; or {@code role}, a session of the role without
-         * a session policy, whose form's policy alone then holds the key, type and size (S3 enforces it either way).
-         * {@code role} is for Ceph RGW 16, which answers 204 and stores nothing for a POST signed by a session with a
-         * session policy (docs/decisions/0021-post-policy-uploads.md).
-         */
-        @WithDefault("scope")
-        PostSigner postSigner();
-
-        enum PostSigner {
-            SCOPE,
-            ROLE
-        }
-    }
-
-    Tus tus();
-
-    /**
-     * Resumable uploads: the tus protocol 1.0.0 under {@code /files/}, every byte streamed into a multipart upload and
-     * every bit of an upload's state kept in S3 beside it, so that any replica continues any upload
-     * (docs/decisions/0030-resumable-upload-state-in-s3.md). Off (404) while {@link #bucket()} is unset.
-     */
-    interface Tus {
-        /** The bucket resumable uploads go to, in {@code broker.region}; callers need write access to their keys. */
-        Optional<String> bucket();
-
-        /**
-         * Where the keys go: {@code <key-prefix with the caller's key segment for {caller}><random id>-<file name made
-         * safe>}, each upload's state beside them under {@code .tus/}. Ends with {@code /} and holds {@code {caller}}
-         * as a whole segment, which the caller's write allow-list must cover.
-         */
-        @WithDefault("tus/{caller}/")
-        String keyPrefix();
-
-        /**
-         * How long after its creation an upload may take to finish: then it answers 410, and the broker aborts its
-         * multipart upload and removes its state (the request that finds it expired, or the sweep every replica runs).
-         */
-        @WithDefault("24H")
-        @DurationMin(seconds = 1, message = "must be at least 1 second")
-        Duration expiry();
-    }
+    /** broker.tus: resumable uploads at /files/. */
+    TusConfig tus();
 
     interface Sts {
         /** STS endpoint; empty means the AWS default for {@code broker.region}. */
@@ -300,7 +237,7 @@ public interface BrokerConfig {
          * this waits (its client is paused) until another part is sent: memory stays bounded whatever the load.
          * The buffers are direct (outside the heap, within -XX:MaxDirectMemorySize, which defaults to the heap size)
          * and kept for reuse, so they count in the process's memory for good. 64M: four parts of 16M, so that four
-         * chunked PUTs or forms run at once before the next waits (bench/results-upload.md, 2026-12-01).
+         * chunked PUTs or forms run at once before the next waits (bench/results-upload.md).
          */
         @WithDefault("64M")
         MemorySize maxBuffered();

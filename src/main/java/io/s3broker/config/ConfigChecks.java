@@ -77,7 +77,7 @@ public class ConfigChecks {
         if (limits.uploadsInFlight().isPresent() && limits.uploadsInFlight().getAsInt() < 1) {
             problems.add("broker.rate-limit.uploads-in-flight must be at least 1");
         }
-        BrokerConfig.Companion companion = config.companion();
+        CompanionConfig companion = config.companion();
         uploadPlace(problems, "broker.companion", companion.bucket(), companion.keyPrefix(), "uploads/");
         uploadPlace(problems, "broker.tus", config.tus().bucket(), config.tus().keyPrefix(), "tus/");
         return problems;
