@@ -88,6 +88,7 @@ done
 
 status=0
 BROKER_URL="http://127.0.0.1:$port" SECOND_BROKER_URL="http://127.0.0.1:$second_port" API_KEY="$key_a" \
+  MANAGEMENT_URL="http://127.0.0.1:${management_of[$port]}" SECOND_MANAGEMENT_URL="http://127.0.0.1:${management_of[$second_port]}" \
   OTHER_KEY="$key_b" OUTSIDER_KEY="$key_c" KEY_PREFIX=browser-tests/ TUS_PREFIX=tus-tests/ \
   MAX_SIZE=$((100 * 1024 * 1024)) CHROMIUM="$(command -v chromium)" WORK_DIR="$work" \
   node --test --test-concurrency=1 --test-reporter=spec ${BROWSER_TESTS:-src/test/browser/*.test.js} || status=$?

@@ -1,9 +1,10 @@
 // Resumable uploads (tus 1.0.0 at /files/) against two brokers of one configuration and the local RGW: tus-js-client
 // 4.3.1 in Node, cut off at 30% and resumed on the same broker and on the second one; Uppy's Tus plugin (the
 // npm uppy 5.2.4 bundle's @uppy/tus) in Debian's Chromium through 3 s offline. Run by scripts/browser-tests.sh, which
-// passes BROKER_URL, SECOND_BROKER_URL, API_KEY (caller "browser"), TUS_PREFIX (before the caller's segment),
-// CHROMIUM, WORK_DIR and the local S3/STS server's env (LOCAL_S3STS_*). Every object is checked byte for byte (sha256
-// read from S3), and nothing may stay behind: no open multipart upload, no state object.
+// passes BROKER_URL, SECOND_BROKER_URL, their MANAGEMENT_URL and SECOND_MANAGEMENT_URL, API_KEY (caller "browser"),
+// TUS_PREFIX (before the caller's segment), CHROMIUM, WORK_DIR and the local S3/STS server's env (LOCAL_S3STS_*).
+// Every object is checked byte for byte (sha256 read from S3), and nothing may stay behind: no open multipart upload,
+// no state object.
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
@@ -30,6 +31,8 @@ const env = (name) => {
 }
 const BROKER = env('BROKER_URL')
 const SECOND = env('SECOND_BROKER_URL')
+// Each broker's metrics are on its management port.
+const MANAGEMENT = { [BROKER]: env('MANAGEMENT_URL'), [SECOND]: env('SECOND_MANAGEMENT_URL') }
 const BUCKET = env('LOCAL_S3STS_BUCKET')
 const PREFIX = `${env('TUS_PREFIX')}browser/`
 const WORK = env('WORK_DIR')
@@ -77,7 +80,7 @@ const keyOf = (url) => PREFIX + new URL(url).pathname.split('/').pop().split('.'
 /** Until no upload runs on the broker: a cut-off PATCH has then kept what it received. */
 async function settled (broker) {
   for (let i = 0; i < 300; i++) {
-    const metrics = await (await fetch(`${broker}/q/metrics`)).text()
+    const metrics = await (await fetch(`${MANAGEMENT[broker]}/q/metrics`)).text()
     const line = metrics.split('\n').find((l) => l.startsWith('broker_uploads_in_flight'))
     if (line && Number(line.split(' ').pop()) === 0) return
     await new Promise((resolve) => setTimeout(resolve, 100))

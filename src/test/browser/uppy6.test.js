@@ -137,6 +137,13 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
   test('resumes the same multipart upload after 3 s offline at 20%', { timeout: 180_000 }, async () => {
     const file = await fileOf(100 * MiB, `offline-${Date.now()}.bin`)
     await openUploadPage(env('API_KEY'))
+    // Uploads at 20 MiB/s, so that the 20% mark falls inside a part's upload whatever the machine's speed: on a quiet
+    // machine (100 MiB in under 2 s) the network once dropped between a part's signing and its upload, and Uppy then
+    // neither failed the file nor went on.
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Network.enable')
+    await cdp.send('Network.emulateNetworkConditions',
+      { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 20 * MiB })
     await addFile(page, file)
     // Uppy 6 fails the file when the network drops; the page retries it once the browser is back online.
     const finished = page.evaluate(() => new Promise((resolve) => {
