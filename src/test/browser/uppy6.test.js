@@ -133,19 +133,18 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
     await rm(file.path)
   })
 
-  // Without the page's retry the upload never ends: the time limit fails the test.
+  // Uppy 6.3 either waits for the network itself (a request it starts while offline) or fails the file (a request the
+  // drop cuts), and the page retries it once back online; either way the same multipart upload must go on. Without
+  // the page's retry a failed file never ends: the time limit fails the test.
   test('resumes the same multipart upload after 3 s offline at 20%', { timeout: 180_000 }, async () => {
     const file = await fileOf(100 * MiB, `offline-${Date.now()}.bin`)
     await openUploadPage(env('API_KEY'))
-    // Uploads at 20 MiB/s, so that the 20% mark falls inside a part's upload whatever the machine's speed: on a quiet
-    // machine (100 MiB in under 2 s) the network once dropped between a part's signing and its upload, and Uppy then
-    // neither failed the file nor went on.
+    // Uploads at 20 MiB/s, so that the 20% mark falls inside the upload whatever the machine's speed.
     const cdp = await context.newCDPSession(page)
     await cdp.send('Network.enable')
     await cdp.send('Network.emulateNetworkConditions',
       { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 20 * MiB })
     await addFile(page, file)
-    // Uppy 6 fails the file when the network drops; the page retries it once the browser is back online.
     const finished = page.evaluate(() => new Promise((resolve) => {
       window.uppy.on('upload-success', (f) => resolve({ successful: [f.name] }))
     }))
@@ -153,22 +152,23 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
     await page.waitForFunction(() => (window.uppy.getFiles()[0]?.progress?.percentage ?? 0) >= 20, null, { polling: 20 })
     await context.setOffline(true)
     const offlineAt = await page.evaluate(() => window.uppy.getFiles()[0].progress.percentage)
-    const failed = await first
-    assert.deepEqual(failed.failed.map((f) => f.name), [file.name], 'failed while offline')
     await new Promise((resolve) => setTimeout(resolve, 3000))
     await context.setOffline(false)
     assert.deepEqual(await finished, { successful: [file.name] })
+    const failedOffline = (await first).failed.length > 0
     const created = signed((r) => r.method === 'POST' && !r.uploadId)
     assert.equal(created.length, 1, 'one multipart upload, resumed, not a second one')
     const { key } = await created[0].body
+    // A failed file is retried from the parts S3 holds (ListParts); one that waited needs none.
     const listed = signed((r) => r.method === 'GET')
-    assert.ok(listed.length >= 1 && listed.every((c) => c.status === 200 && c.request.key === key), described())
+    if (failedOffline) assert.ok(listed.length >= 1, described())
+    assert.ok(listed.every((c) => c.status === 200 && c.request.key === key), described())
     const completed = signed((r) => r.method === 'POST' && r.uploadId)
     assert.equal(completed.length, 1)
     assert.equal(completed[0].status, 200)
     assert.equal(await sha256OfObject(key), file.sha256)
     assert.deepEqual(await openUploads(), [], 'nothing left open')
-    console.log(`offline for 3 s at ${offlineAt}%, resumed after listing the parts S3 held`)
+    console.log(`offline for 3 s at ${offlineAt}%, ${failedOffline ? 'failed, retried from the parts S3 held' : 'waited by Uppy'}`)
     await page.close()
     await rm(file.path)
   })
