@@ -68,7 +68,8 @@ start_quarkus BROKER_PID broker "$BROKER_PORT" "$WORK/broker-recovery.log" /q/he
   env "${AUTH_ON_ENV[@]}" "BROKER_ACCESS_READ=$scopes" "BROKER_ACCESS_WRITE=$scopes" BROKER_PREFETCH_ON_START=false \
   "BROKER_STS_ENDPOINT=http://127.0.0.1:$STS_PROXY_PORT" java "${JVM_ARGS[@]}" -jar "$BROKER_APP/quarkus-run.jar"
 LOAD_RECOVERY_BEFORE=$(loadavg)
-python3 "$HERE/lib/faults.py" recovery "$BROKER_PORT" "$MGMT_PORT" "$STS_PROXY_PORT" "$LOCAL_S3STS_PORT" "$BUCKET" \
+# The gateway's port from its endpoint: a shared gateway started with its default port leaves LOCAL_S3STS_PORT unset.
+python3 "$HERE/lib/faults.py" recovery "$BROKER_PORT" "$MGMT_PORT" "$STS_PROXY_PORT" "${LOCAL_S3STS_ENDPOINT##*:}" "$BUCKET" \
   "$TRIES" "$OUTAGE" >"$WORK/recovery.txt" || die "recovery phase failed: $(tail -n 5 "$WORK/recovery.txt")"
 LOAD_RECOVERY_AFTER=$(loadavg)
 stop_pid "$BROKER_PID"
