@@ -12,7 +12,9 @@
 #   APP_DIR: a built target/quarkus-app, copied elsewhere first, so that a later build does not replace its jars. The
 #   first variant is the base that the others are compared with (median of their per-round ratios).
 # Environment (all optional):
-#   AB_WAYS="put chunked form"  AB_MIB=100 (one upload)  AB_WARMUP=30 (unmeasured uploads per way and variant)
+#   AB_WAYS="put chunked form"  AB_MIB=100 (one upload)
+#     (also tus: tus-js-client 4.3.1 as bench/tus-bench.sh runs it, one PATCH per upload with a Content-Length;
+#     tusN: the same with chunkSize N MiB, one PATCH per N MiB; both to /files/, and the object deleted afterwards)  AB_WARMUP=30 (unmeasured uploads per way and variant)
 #   AB_ROUNDS=12  AB_BATCH=1 (uploads per measured batch)  AB_NGINX=1 (measure nginx too, PUT only)
 #   AB_PARALLEL=1 (uploads at once in a measured batch: 8 shows the peak RSS of 8 uploads at once, as upload-bench.sh)
 #   AB_JVM="@docker/jvm.options -Xmx128m -XX:-UsePerfData"   JVM arguments of every variant
@@ -76,7 +78,7 @@ for i in "${!NAMES[@]}"; do
   read -r -a own_env <<<"${!env_var:-}"
   pid=
   start_quarkus pid "broker-${NAMES[$i]}" $((PORT0 + i)) "$WORK/broker-${NAMES[$i]}.log" /q/health/ready \
-    "${AUTH_ON_ENV[@]}" "${own_env[@]}" MALLOC_ARENA_MAX=2 "${!java_var:-java}" "${JVM[@]}" "${own_jvm[@]}" \
+    "${AUTH_ON_ENV[@]}" BROKER_TUS_BUCKET="$BUCKET" "${own_env[@]}" MALLOC_ARENA_MAX=2 "${!java_var:-java}" "${JVM[@]}" "${own_jvm[@]}" \
     -jar "${APPS[$i]}/quarkus-run.jar"
   PIDS+=("$pid")
 done
@@ -103,6 +105,16 @@ upload() { # variant-index way [key]
     put) code=$("${curl[@]}" -T "$WORK/source" "$url?bucket=$BUCKET&key=$key") ;;
     chunked) code=$("${curl[@]}" -T - "$url?bucket=$BUCKET&key=$key" <"$WORK/source") ;;
     form) code=$("${curl[@]}" -F "bucket=$BUCKET" -F "key=$key" -F "files=@$WORK/source;type=application/octet-stream" "$url") ;;
+    tus*)
+      local answer=$WORK/tus-$1-$2-${3:-0}.json
+      TUS_AUTH=${AUTH_HEADER#Authorization: } TUS_CHUNK_MIB=${2#tus} node "$HERE/tus/upload.mjs" \
+        "http://127.0.0.1:$((PORT0 + $1))/files/" "$WORK/source" 1 >"$answer" 2>>"$WORK/tus-client.log" ||
+        die "tus upload $2 to ${NAMES[$1]} failed: $(tail -n 3 "$WORK/tus-client.log"); log: $WORK/broker-${NAMES[$1]}.log"
+      # Keys are the broker's own and new each time: removed at once (the gateway keeps objects in RAM).
+      key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["urls"][0].rsplit("/", 1)[1].split(".", 3)[3])' "$answer")
+      s3_admin -o /dev/null -X DELETE "$(object_url "tus/bench/$key")" || die "could not delete tus/bench/$key"
+      return 0
+      ;;
   esac
   [[ $code == 201 ]] || die "upload $2 to ${NAMES[$1]} answered $code; log: $WORK/broker-${NAMES[$1]}.log"
 }
