@@ -61,6 +61,7 @@ final class AppendUpload extends Upload implements PartAssembler.Sink {
         this.buffer = new BufferClaim(buffers, owner, loop);
         this.partSize = settings.partSize() / request.unit() * request.unit();
         this.parts = new PartAssembler(BodyLength.atLeast(-1), partSize, request.end() - request.start());
+        parts.allFromCopy();
     }
 
     CompletableFuture<Appended> appended() {
