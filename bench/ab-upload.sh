@@ -171,7 +171,9 @@ for r in $(seq "$ROUNDS"); do
       TOTAL[$i,$way]=$((${TOTAL[$i,$way]:-0} + ns))
       fig=$(awk -v t="$ns" -v mib=$((BATCH * PARALLEL * MIB)) 'BEGIN { printf "%.3f", t / 1e6 / mib }')
       FIGS[$i,$way]+="$fig "
-      log "round $r $way ${NAMES[$i]}: $fig ms/MiB (load $(cut -d' ' -f1 /proc/loadavg), peak RSS so far $(peak_rss "$i"))"
+      wall=
+      [[ $way != tus* ]] || wall=", the client's wall time $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$WORK/tus-$i-$way-at-once-0.json" | cut -c1-5) s"
+      log "round $r $way ${NAMES[$i]}: $fig ms/MiB (load $(cut -d' ' -f1 /proc/loadavg), peak RSS so far $(peak_rss "$i")$wall)"
       # Uploads at once overwrite as many objects: without a collection the garbage of two variants' batches can
       # fill the gateway's memory store, which then stops answering in time (502s).
       ((PARALLEL == 1)) || gc_process
