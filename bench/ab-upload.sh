@@ -4,8 +4,9 @@
 # broker per variant, all started side by side against one private gateway and warmed up alike, then measured in
 # interleaved batches (each round rotates the order), so that whatever else loads the machine falls on every variant
 # alike. Optionally nginx as deployed (bench/upload-bench.sh's configuration) in the same rounds, as the reference.
-# CPU is the sum over the process's threads of /proc/PID/task/*/schedstat (nanoseconds), around each batch, also split
-# by thread group (event loops, GC, JIT compilers, the rest). Wall time is ignored. Not a benchmark of throughput
+# CPU is the process's utime + stime (/proc/PID/stat, threads that exited included) around each batch, split by thread
+# group (event loops, GC, JIT compilers: /proc/PID/task/*/schedstat of the live threads; the rest, what is left,
+# takes the time of threads that exited during the batch). Wall time is ignored (tus ways print the client's). Not a benchmark of throughput
 # or of the targets: bench/upload-bench.sh is.
 #
 # usage: bench/ab-upload.sh NAME=APP_DIR [NAME=APP_DIR...]
@@ -119,14 +120,20 @@ upload() { # variant-index way [key]
   [[ $code == 201 ]] || die "upload $2 to ${NAMES[$1]} answered $code; log: $WORK/broker-${NAMES[$1]}.log"
 }
 # CPU nanoseconds of the variant's processes by thread group: "event-loops gc jit rest" (nginx: all in the last).
+# The groups are the live threads' schedstat; the rest is the processes' utime + stime (/proc/PID/stat, which keeps
+# the time of threads that exited, such as compiler threads the JVM stops when idle) minus the groups, so that a
+# thread exiting during a batch cannot take its time out of the total.
 cpu_groups() { # variant-index
-  local p t
-  for p in ${PIDS[$1]} $(is_nginx "$1" && pgrep -P "${PIDS[$1]}"); do
+  local p t pids total
+  pids="${PIDS[$1]} $(is_nginx "$1" && pgrep -P "${PIDS[$1]}")"
+  # shellcheck disable=SC2086 # a list of pids
+  total=$(cpu_of $pids)
+  for p in $pids; do
     for t in /proc/"$p"/task/*; do
       printf '%s\t%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null)"
     done
-  done | awk -F'\t' '$2 != "" { g = $1 ~ /eventloo/ ? 1 : $1 ~ /^VM Thread/ ? 2 : $1 ~ /Compiler/ ? 3 : 4; s[g] += $2 }
-    END { printf "%.0f %.0f %.0f %.0f\n", s[1], s[2], s[3], s[4] }'
+  done | awk -F'\t' -v total="$total" '$2 != "" { g = $1 ~ /eventloo/ ? 1 : $1 ~ /^VM Thread/ ? 2 : $1 ~ /Compiler/ ? 3 : 4; s[g] += $2 }
+    END { printf "%.0f %.0f %.0f %.0f\n", s[1], s[2], s[3], total * 1e9 - s[1] - s[2] - s[3] }'
 }
 ways_of() { if is_nginx "$1"; then echo put; else echo "$WAYS"; fi; }
 
