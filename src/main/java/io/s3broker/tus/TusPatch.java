@@ -92,8 +92,7 @@ public class TusPatch {
                     .onFailure(e -> e instanceof UploadFailure f && f.kind() == UploadFailure.Kind.TOO_LARGE)
                     .transform(ignored -> pastLength(read.length()))
                     .flatMap(appended -> appended.reachedEnd() ? complete(upload, bytes.chain(), appended)
-                            : appended.keptTail() ? settled(upload).replaceWith(appended.storedTo())
-                            : Uni.createFrom().item(appended.storedTo()));
+                            : settled(upload).replaceWith(appended.storedTo()));
         });
     }
 
@@ -144,9 +143,8 @@ public class TusPatch {
     }
 
     /**
-     * After a request that did not finish the upload and may have kept a tail: if the upload is gone meanwhile
-     * (completed or ended by another request), that tail goes too, so that no state outlives its upload. A request
-     * that wrote no tail left nothing to remove: it makes no call (docs/decisions/0035-append-parts-from-the-copy.md).
+     * After a request that did not finish the upload: if the upload is gone meanwhile (completed or ended by another
+     * request), the tail this one may have kept goes too, so that no state outlives its upload.
      */
     private Uni<Void> settled(Upload upload) {
         return TusStore.ifExists(() -> s3.listParts(upload.object(), upload.id().uploadId(), 1, upload.scope()))

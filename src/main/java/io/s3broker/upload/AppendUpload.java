@@ -51,7 +51,6 @@ final class AppendUpload extends Upload implements PartAssembler.Sink {
     private int keeping = -1;
     private Throwable keepFailure;
     private boolean reachedEnd;
-    private boolean keptTail;
     private final CompletableFuture<Appended> appended = new CompletableFuture<>();
 
     AppendUpload(AppendRequest request, String owner, UploadSettings settings, S3Store s3, PartBufferPool buffers,
@@ -109,8 +108,7 @@ final class AppendUpload extends Upload implements PartAssembler.Sink {
                     phase = Phase.DONE;
                     buffer.release();
                     done.sort(Comparator.comparing(CompletedPart::partNumber));
-                    appended.complete(new Appended(List.copyOf(done), request.start() + parts.total(), reachedEnd,
-                            keptTail));
+                    appended.complete(new Appended(List.copyOf(done), request.start() + parts.total(), reachedEnd));
                     succeed(new UploadResult(target.location().bucket(), target.location().key(), parts.total(), null));
                 }
             }
@@ -191,7 +189,6 @@ final class AppendUpload extends Upload implements PartAssembler.Sink {
                     AsyncRequestBody.fromByteBuffersUnsafe(range(bytes, 0, whole)), false, target.scope()), done::add);
         }
         if (whole < size) {
-            keptTail = true;
             kept(s3.putObject(request.tail(), AsyncRequestBody.fromByteBuffersUnsafe(range(bytes, whole, size)), false,
                     request.tailMetadata().apply(at + whole)), etag -> {
                     });

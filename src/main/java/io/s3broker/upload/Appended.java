@@ -10,7 +10,6 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * @param parts the parts it uploaded, in order
  * @param storedTo the offset up to which the object's bytes are now in S3 (parts and the kept tail)
  * @param reachedEnd whether the last part is uploaded: the multipart upload can be completed
- * @param keptTail whether it wrote a new tail (the state object's body)
  */
-public record Appended(List<CompletedPart> parts, long storedTo, boolean reachedEnd, boolean keptTail) {
+public record Appended(List<CompletedPart> parts, long storedTo, boolean reachedEnd) {
 }

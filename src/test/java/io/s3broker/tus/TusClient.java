@@ -225,13 +225,6 @@ final class TusClient {
                 .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
-    /** Calls of one S3 operation the broker made so far. */
-    static long s3Calls(String operation) {
-        return Metrics.lines("broker_s3_requests_seconds_count").stream()
-                .filter(line -> line.contains("operation=\"" + operation + "\""))
-                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-    }
-
     static Map<String, List<String>> headers(HttpResponse<?> response) {
         return response.headers().map();
     }

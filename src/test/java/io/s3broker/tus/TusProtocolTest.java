@@ -156,28 +156,6 @@ class TusProtocolTest {
     }
 
     @Test
-    void aPatchThatEndsOnAPartBoundaryKeepsNoTailAndLooksForNothingToRemoveAfterwards() {
-        long length = 20 * MIB;
-        long seed = 12;
-        String url = tus.create(length, null);
-        String key = key(PREFIX, url);
-        long lists = s3Calls("ListParts");
-        // A part of the broker's 8 MiB, whole: no tail kept, so no ListParts after the parts (the offset's only).
-        assertEquals(204, tus.patch(url, 0, seed, 0, 8 * MIB).statusCode());
-        assertEquals(1, s3Calls("ListParts") - lists, "the offset's ListParts, and none after the part");
-        assertEquals(0L, headObject(stateKey(PREFIX, url)).orElseThrow().contentLength(), "no tail");
-        // Short of a part: the tail is kept, and whether the upload is still there is asked after it.
-        lists = s3Calls("ListParts");
-        assertEquals(204, tus.patch(url, 8 * MIB, seed, 8 * MIB, 3 * MIB).statusCode());
-        assertEquals(2, s3Calls("ListParts") - lists, "the offset's ListParts and the one after the tail");
-        assertEquals(3 * MIB, headObject(stateKey(PREFIX, url)).orElseThrow().contentLength());
-        assertEquals(204, tus.patch(url, 11 * MIB, seed, 11 * MIB, length - 11 * MIB).statusCode());
-        assertEquals(TusClient.sha256(slice(seed, 0, length)), storedSha256(key));
-        assertEquals(List.of(), openUploads(key));
-        assertTrue(headObject(stateKey(PREFIX, url)).isEmpty(), "no state left");
-    }
-
-    @Test
     void anUploadWhoseStateIsGoneIsNotFoundAndItsMultipartUploadGoesToo() {
         String asked = tus.create(6 * MIB, null);
         String patched = tus.create(6 * MIB, null);
