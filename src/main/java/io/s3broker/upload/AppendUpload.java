@@ -61,6 +61,8 @@ final class AppendUpload extends Upload implements PartAssembler.Sink {
         this.buffer = new BufferClaim(buffers, owner, loop);
         this.partSize = settings.partSize() / request.unit() * request.unit();
         this.parts = new PartAssembler(BodyLength.atLeast(-1), partSize, request.end() - request.start());
+        // Every byte is copied anyway: sent from the copy, none is copied again by the SDK
+        // (docs/decisions/0035-append-parts-from-the-copy.md).
         parts.allFromCopy();
     }
 
