@@ -64,12 +64,7 @@ public class ItemResource {
     @ResponseHeader(name = "Cache-Control", value = "no-store")
     @Operation(summary = "Presign a GET URL for an object (checked to exist unless check=false)")
     @APIResponse(responseCode = "200", description = "The presigned URL")
-    @APIResponse(responseCode = "400", ref = "Error")
-    @APIResponse(responseCode = "401", ref = "Error")
-    @APIResponse(responseCode = "403", ref = "Error")
-    @APIResponse(responseCode = "429", ref = "Error")
     @APIResponse(responseCode = "502", ref = "Error")
-    @APIResponse(responseCode = "503", ref = "Error")
     @APIResponse(responseCode = "504", ref = "Error")
     @APIResponse(responseCode = "404", ref = "Error")
     public Uni<PresignedItem> get(@Context Caller caller, @RestQuery String bucket, @RestQuery String key,
@@ -95,13 +90,8 @@ public class ItemResource {
     @ResponseHeader(name = "Cache-Control", value = "no-store")
     @Operation(summary = "Presign a PUT URL of a body of exactly size bytes, for a client that uploads directly to S3")
     @APIResponse(responseCode = "200", description = "The presigned URL and the headers to send with it")
-    @APIResponse(responseCode = "400", ref = "Error")
-    @APIResponse(responseCode = "401", ref = "Error")
-    @APIResponse(responseCode = "403", ref = "Error")
     @APIResponse(responseCode = "413", ref = "Error")
-    @APIResponse(responseCode = "429", ref = "Error")
     @APIResponse(responseCode = "502", ref = "Error")
-    @APIResponse(responseCode = "503", ref = "Error")
     @APIResponse(responseCode = "504", ref = "Error")
     public Uni<PresignedUpload> uploadUrl(@Context Caller caller, @RestQuery String bucket, @RestQuery String key,
             @RestQuery String region, @RestQuery String expiresIn, @RestQuery String contentType,
