@@ -16,7 +16,8 @@
 #   AB_ROUNDS=12  AB_BATCH=1 (uploads per measured batch)  AB_NGINX=1 (measure nginx too, PUT only)
 #   AB_PARALLEL=1 (uploads at once in a measured batch: 8 shows the peak RSS of 8 uploads at once, as upload-bench.sh)
 #   AB_JVM="@docker/jvm.options -Xmx128m -XX:-UsePerfData"   JVM arguments of every variant
-#   AB_JVM_<NAME>="..." more JVM arguments of variant NAME;  AB_ENV_<NAME>="K=V ..." its environment;
+#   AB_JVM_<NAME>="..." more JVM arguments of variant NAME;  AB_ENV_<NAME>="K=V ..." its environment (over
+#   MALLOC_ARENA_MAX=2, as in the image);
 #   AB_JAVA_<NAME>=/path/to/java its Java runtime
 #   AB_PROFILE=cpu,alloc  after the rounds, one more batch per way and variant under async-profiler for each event,
 #                         as collapsed stacks in /tmp/ab-upload-NAME-WAY-EVENT.collapsed
@@ -76,7 +77,7 @@ for i in "${!NAMES[@]}"; do
   read -r -a own_env <<<"${!env_var:-}"
   pid=
   start_quarkus pid "broker-${NAMES[$i]}" $((PORT0 + i)) "$WORK/broker-${NAMES[$i]}.log" /q/health/ready \
-    "${AUTH_ON_ENV[@]}" "${own_env[@]}" MALLOC_ARENA_MAX=2 "${!java_var:-java}" "${JVM[@]}" "${own_jvm[@]}" \
+    "${AUTH_ON_ENV[@]}" MALLOC_ARENA_MAX=2 "${own_env[@]}" "${!java_var:-java}" "${JVM[@]}" "${own_jvm[@]}" \
     -jar "${APPS[$i]}/quarkus-run.jar"
   PIDS+=("$pid")
 done
