@@ -6,20 +6,21 @@
 # alike. Optionally nginx as deployed (bench/upload-bench.sh's configuration) in the same rounds, as the reference.
 # CPU is the process's utime + stime (/proc/PID/stat, threads that exited included) around each batch, split by thread
 # group (event loops, GC, JIT compilers: /proc/PID/task/*/schedstat of the live threads; the rest, what is left,
-# takes the time of threads that exited during the batch). Wall time is ignored (tus ways print the client's). Not a benchmark of throughput
-# or of the targets: bench/upload-bench.sh is.
+# takes the time of threads that exited during the batch). Wall time is ignored (tus ways print the client's). Not a
+# benchmark of throughput or of the targets: bench/upload-bench.sh is.
 #
 # usage: bench/ab-upload.sh NAME=APP_DIR [NAME=APP_DIR...]
 #   APP_DIR: a built target/quarkus-app, copied elsewhere first, so that a later build does not replace its jars. The
 #   first variant is the base that the others are compared with (median of their per-round ratios).
 # Environment (all optional):
-#   AB_WAYS="put chunked form"  AB_MIB=100 (one upload)
-#     (also tus: tus-js-client 4.3.1 as bench/tus-bench.sh runs it, one PATCH per upload with a Content-Length;
-#     tusN: the same with chunkSize N MiB, one PATCH per N MiB; both to /files/, and the object deleted afterwards)  AB_WARMUP=30 (unmeasured uploads per way and variant)
+#   AB_WAYS="put chunked form"  AB_MIB=100 (one upload)  AB_WARMUP=30 (unmeasured uploads per way and variant)
+#     (ways also tus: tus-js-client 4.3.1 as bench/tus-bench.sh runs it, one PATCH per upload with a Content-Length;
+#     tusN: the same with chunkSize N MiB, one PATCH per N MiB; both to /files/, the object deleted afterwards)
 #   AB_ROUNDS=12  AB_BATCH=1 (uploads per measured batch)  AB_NGINX=1 (measure nginx too, PUT only)
 #   AB_PARALLEL=1 (uploads at once in a measured batch: 8 shows the peak RSS of 8 uploads at once, as upload-bench.sh)
 #   AB_JVM="@docker/jvm.options -Xmx128m -XX:-UsePerfData"   JVM arguments of every variant
-#   AB_JVM_<NAME>="..." more JVM arguments of variant NAME;  AB_ENV_<NAME>="K=V ..." its environment;
+#   AB_JVM_<NAME>="..." more JVM arguments of variant NAME;  AB_ENV_<NAME>="K=V ..." its environment (over
+#   MALLOC_ARENA_MAX=2, as in the image);
 #   AB_JAVA_<NAME>=/path/to/java its Java runtime
 #   AB_PROFILE=cpu,alloc  after the rounds, one more batch per way and variant under async-profiler for each event,
 #                         as collapsed stacks in /tmp/ab-upload-NAME-WAY-EVENT.collapsed
@@ -79,7 +80,8 @@ for i in "${!NAMES[@]}"; do
   read -r -a own_env <<<"${!env_var:-}"
   pid=
   start_quarkus pid "broker-${NAMES[$i]}" $((PORT0 + i)) "$WORK/broker-${NAMES[$i]}.log" /q/health/ready \
-    "${AUTH_ON_ENV[@]}" BROKER_TUS_BUCKET="$BUCKET" "${own_env[@]}" MALLOC_ARENA_MAX=2 "${!java_var:-java}" "${JVM[@]}" "${own_jvm[@]}" \
+    "${AUTH_ON_ENV[@]}" BROKER_TUS_BUCKET="$BUCKET" MALLOC_ARENA_MAX=2 "${own_env[@]}" \
+    "${!java_var:-java}" "${JVM[@]}" "${own_jvm[@]}" \
     -jar "${APPS[$i]}/quarkus-run.jar"
   PIDS+=("$pid")
 done
@@ -90,6 +92,7 @@ if [[ ${AB_NGINX:-0} == 1 ]]; then
 fi
 is_nginx() { [[ ${NAMES[$1]} == nginx ]]; }
 
+json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; } # file python-subscript
 upload() { # variant-index way [key]
   local url="http://127.0.0.1:$((PORT0 + $1))/item" key=ab-upload/${3:-$1-$2} code
   local curl=(curl -sS -m 600 -o /dev/null -w '%{http_code}')
@@ -110,9 +113,9 @@ upload() { # variant-index way [key]
       local answer=$WORK/tus-$1-$2-${3:-0}.json
       TUS_AUTH=${AUTH_HEADER#Authorization: } TUS_CHUNK_MIB=${2#tus} node "$HERE/tus/upload.mjs" \
         "http://127.0.0.1:$((PORT0 + $1))/files/" "$WORK/source" 1 >"$answer" 2>>"$WORK/tus-client.log" ||
-        die "tus upload $2 to ${NAMES[$1]} failed: $(tail -n 3 "$WORK/tus-client.log"); log: $WORK/broker-${NAMES[$1]}.log"
+        die "tus upload $2 to ${NAMES[$1]} failed: $(tail -n 3 "$WORK/tus-client.log")"
       # Keys are the broker's own and new each time: removed at once (the gateway keeps objects in RAM).
-      key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["urls"][0].rsplit("/", 1)[1].split(".", 3)[3])' "$answer")
+      key=$(json_field "$answer" '["urls"][0].rsplit("/", 1)[1].split(".", 3)[3]')
       s3_admin -o /dev/null -X DELETE "$(object_url "tus/bench/$key")" || die "could not delete tus/bench/$key"
       return 0
       ;;
@@ -179,8 +182,9 @@ for r in $(seq "$ROUNDS"); do
       fig=$(awk -v t="$ns" -v mib=$((BATCH * PARALLEL * MIB)) 'BEGIN { printf "%.3f", t / 1e6 / mib }')
       FIGS[$i,$way]+="$fig "
       wall=
-      [[ $way != tus* ]] || wall=", the client's wall time $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$WORK/tus-$i-$way-at-once-0.json" | cut -c1-5) s"
-      log "round $r $way ${NAMES[$i]}: $fig ms/MiB (load $(cut -d' ' -f1 /proc/loadavg), peak RSS so far $(peak_rss "$i")$wall)"
+      [[ $way != tus* ]] || wall=", the client's wall time $(json_field "$WORK/tus-$i-$way-at-once-0.json" '["seconds"]') s"
+      log "round $r $way ${NAMES[$i]}: $fig ms/MiB (load $(cut -d' ' -f1 /proc/loadavg)," \
+        "peak RSS so far $(peak_rss "$i")$wall)"
       # Uploads at once overwrite as many objects: without a collection the garbage of two variants' batches can
       # fill the gateway's memory store, which then stops answering in time (502s).
       ((PARALLEL == 1)) || gc_process

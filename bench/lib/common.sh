@@ -109,10 +109,11 @@ ensure_tools() { # command...
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-wait_http() { # url pid what: until the URL answers 200 (max 90 s), failing early if pid dies
-  local url=$1 pid=$2 what=$3 i
+wait_http() { # url pid what [other-url]: until a URL answers 200 (max 90 s), failing early if pid dies
+  local url=$1 pid=$2 what=$3 other=${4:-} i
   for ((i = 0; i < 900; i++)); do
     [[ $(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null) == 200 ]] && return 0
+    [[ -n $other && $(curl -s -o /dev/null -m 2 -w '%{http_code}' "$other" 2>/dev/null) == 200 ]] && return 0
     kill -0 "$pid" 2>/dev/null || die "$what exited during start-up; see $WORK/*.log"
     sleep 0.1
   done
@@ -132,13 +133,15 @@ q_url() { # http-port path (/q/...)
 # caller's cwd is picked up. With LOG_PIPE=1 its log goes through a pipe (as to a container runtime), so that the
 # log file's disk writes are cat's, not the JVM's.
 start_quarkus() { # var name port log path command...
-  local var=$1 name=$2 port=$3 out=$4 path=$5 url env=(QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$3")
+  local var=$1 name=$2 port=$3 out=$4 path=$5 url other= env=(QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$3")
   shift 5
   port_busy "$port" && die "127.0.0.1:$port ($name) is in use: set its port (see the script's header)"
   url="http://127.0.0.1:$port$path"
   if ((MANAGEMENT_OFFSET)); then
     env+=(QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$((port + MANAGEMENT_OFFSET)))
-    [[ $path != /q/* ]] || url=$(q_url "$port" "$path")
+    # A build from before the management interface answers on its HTTP port: accepted too, so that one run can
+    # start builds from before and after it side by side (ab-upload.sh).
+    [[ $path != /q/* ]] || { other=$url url=$(q_url "$port" "$path"); }
   fi
   printf '\n===== %s: %s start %s\n' "$SELF" "$name" "$(date -Is)" >>"$out"
   if [[ ${LOG_PIPE:-0} == 1 ]]; then
@@ -147,7 +150,7 @@ start_quarkus() { # var name port log path command...
     (cd "$WORK" && exec env "${env[@]}" "$@") >>"$out" 2>&1 &
   fi
   printf -v "$var" '%s' "$!"
-  wait_http "$url" "${!var}" "$name"
+  wait_http "$url" "${!var}" "$name" "$other"
 }
 
 # The first lines of a run's report: its date (describe_machine) and its command (command_line), with the build.

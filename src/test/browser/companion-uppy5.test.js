@@ -9,39 +9,23 @@ import { rm } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
 
 import {
-  abortOpenUploads, addFile, allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, openUploads, PREFIX,
-  runOnUploadPage, sha256OfObject, storedKeys, uploadAll, watchCalls,
+  addFile, assertNothingStoredWithoutKey, assertUploaded, BROKER, BUCKET, env, fileOf, MiB, offlineFor3sAt20,
+  openUploadPage, openUploads, PREFIX, runOnUploadPage, sha256OfObject, storedKeys, uploadAll, uppyInChromium,
 } from './lib.js'
 
-let browser
+const browser = uppyInChromium()
 let context
 let page
 let calls
 
 async function openPage(apiKey) {
-  page = await context.newPage()
-  calls = watchCalls(page)
-  await page.goto(`${BROKER}/upload/`)
-  await page.waitForFunction(() => typeof window.uppy?.getFiles === 'function', null, { timeout: 10_000 })
-  await page.fill('#api-key', apiKey)
+  ({ page, calls } = await openUploadPage(context, apiKey))
+  return { page, calls }
 }
-
-before(async () => {
-  await abortOpenUploads()
-  // The parts go from the page straight to RGW: the bucket must allow the page's origin to PUT and read the ETag.
-  await allowBrowserCors()
-  browser = await launchChromium()
-})
-
-after(async () => {
-  await browser?.close()
-  // Leave no upload open for the next run, whatever failed.
-  await abortOpenUploads()
-})
 
 describe('Uppy 5 in Companion mode', () => {
   before(async () => {
-    context = await browser.newContext()
+    context = await browser().newContext()
     await runOnUploadPage(context, 'uppy5', { css: 'node_modules/uppy/dist/uppy.min.css' })
   })
   after(async () => { await context.close() })
@@ -50,9 +34,7 @@ describe('Uppy 5 in Companion mode', () => {
     const file = await fileOf(3_000_000, `simple-${Date.now()}.bin`)
     await openPage(env('API_KEY'))
     await addFile(page, file)
-    const result = await uploadAll(page)
-    assert.deepEqual(result.failed, [])
-    assert.deepEqual(result.successful, [file.name])
+    await assertUploaded(page, file)
     const params = calls.find((c) => c.path === '/s3/params')
     assert.equal(params?.status, 200)
     const { method, url, fields } = await params.body
@@ -92,9 +74,7 @@ describe('Uppy 5 in Companion mode', () => {
     await openPage(env('API_KEY'))
     await addFile(page, file)
     const started = Date.now()
-    const result = await uploadAll(page)
-    assert.deepEqual(result.failed, [])
-    assert.deepEqual(result.successful, [file.name])
+    await assertUploaded(page, file)
     const created = calls.filter((c) => c.method === 'POST' && c.path === '/s3/multipart')
     assert.equal(created.length, 1, JSON.stringify(calls.map((c) => `${c.method} ${c.path} ${c.status}`)))
     const { key, uploadId } = await created[0].body
@@ -114,11 +94,7 @@ describe('Uppy 5 in Companion mode', () => {
     await openPage(env('API_KEY'))
     await addFile(page, file)
     const uploading = uploadAll(page)
-    await page.waitForFunction(() => (window.uppy.getFiles()[0]?.progress?.percentage ?? 0) >= 20, null, { polling: 20 })
-    await context.setOffline(true)
-    const offlineAt = await page.evaluate(() => window.uppy.getFiles()[0].progress.percentage)
-    await new Promise((resolve) => setTimeout(resolve, 3000))
-    await context.setOffline(false)
+    const offlineAt = await offlineFor3sAt20(context, page)
     const result = await uploading
     assert.deepEqual(result.failed, [])
     assert.deepEqual(result.successful, [file.name])
@@ -136,21 +112,7 @@ describe('Uppy 5 in Companion mode', () => {
     await rm(file.path)
   })
 
-  test('stores nothing without a credential', async () => {
-    const before = await storedKeys()
-    for (const file of [await fileOf(3_000_000, `nokey-${Date.now()}.bin`), await fileOf(20 * MiB, `nokey-big-${Date.now()}.bin`)]) {
-      await openPage('')
-      await addFile(page, file)
-      const result = await uploadAll(page)
-      assert.deepEqual(result.successful, [])
-      assert.equal(result.failed.length, 1)
-      assert.ok(calls.length > 0 && calls.every((c) => c.status === 401), JSON.stringify(calls.map((c) => c.status)))
-      await page.close()
-      await rm(file.path)
-    }
-    assert.deepEqual(await storedKeys(), before)
-    assert.deepEqual(await openUploads(), [])
-  })
+  test('stores nothing without a credential', () => assertNothingStoredWithoutKey(openPage))
 })
 
 describe('the API between callers', () => {

@@ -1,10 +1,12 @@
 // What the browser test files share: the environment scripts/browser-tests.sh passes, the local RGW seen with its
 // admin keys (stored objects, their sha256, open multipart uploads), test files of random bytes, the bucket's CORS
-// rule, Chromium, and the test pages served on the broker's origin.
+// rule, Chromium, the test pages served on the broker's origin, and the steps and checks the Uppy tests share.
+import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, readFileSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { after, before } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 import {
@@ -61,8 +63,8 @@ export async function openUploads(prefix = PREFIX) {
 }
 
 /** Aborts what a run left open (one cut short included), so that "nothing left open" speaks of this run only. */
-export async function abortOpenUploads() {
-  for (const open of await openUploads()) {
+export async function abortOpenUploads(prefix = PREFIX) {
+  for (const open of await openUploads(prefix)) {
     await admin.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: open.key, UploadId: open.uploadId }))
   }
 }
@@ -118,6 +120,25 @@ export async function allowBrowserCors() {
   }
 }
 
+/**
+ * The hooks of a file of Uppy tests in Chromium: before them, no upload of an earlier run open, the bucket's CORS rule
+ * (the parts go from the page straight to RGW) and Chromium; after them, whatever failed, Chromium closed and no upload
+ * left open for the next run. Answers a function that gives the browser.
+ */
+export function uppyInChromium() {
+  let browser
+  before(async () => {
+    await abortOpenUploads()
+    await allowBrowserCors()
+    browser = await launchChromium()
+  })
+  after(async () => {
+    await browser?.close()
+    await abortOpenUploads()
+  })
+  return () => browser
+}
+
 export function launchChromium() {
   return chromium.launch({
     executablePath: env('CHROMIUM'),
@@ -159,6 +180,13 @@ export function uploadAll(page) {
   })
 }
 
+/** Uploads what the page's window.uppy holds; asserts that `file`, and nothing else, was uploaded. */
+export async function assertUploaded(page, file) {
+  const result = await uploadAll(page)
+  assert.deepEqual(result.failed, [])
+  assert.deepEqual(result.successful, [file.name])
+}
+
 const script = (path) => ({ status: 200, contentType: 'text/javascript', body: readFileSync(path) })
 
 /** npm's uppy 5.2.4 (Uppy 5 with all its plugins, Tus included) at <broker>/upload/uppy5.min.mjs, in this context. */
@@ -194,4 +222,52 @@ export function watchCalls(page, prefix = '/s3/') {
   page.on('pageerror', (error) => console.error(`page error: ${error}`))
   page.on('console', (message) => { if (message.type() === 'error') console.error(`page console: ${message.text()}`) })
   return calls
+}
+
+/**
+ * Opens the broker's page /upload in `context` with `apiKey` typed in, once its window.uppy is there; `beforeLoad`
+ * runs in the page before its own script. Answers the page and its watched calls to the broker.
+ */
+export async function openUploadPage(context, apiKey, { beforeLoad } = {}) {
+  const page = await context.newPage()
+  const calls = watchCalls(page)
+  if (beforeLoad) await page.addInitScript(beforeLoad)
+  await page.goto(`${BROKER}/upload/`)
+  await page.waitForFunction(() => typeof window.uppy?.getFiles === 'function', null, { timeout: 10_000 })
+  await page.fill('#api-key', apiKey)
+  return { page, calls }
+}
+
+/**
+ * Takes `context` offline for 3 s once the first file of the page's window[`uppy`] is 20% up; answers the percentage
+ * it was at when the network went.
+ */
+export async function offlineFor3sAt20(context, page, uppy = 'uppy') {
+  await page.waitForFunction((name) => (window[name].getFiles()[0]?.progress?.percentage ?? 0) >= 20, uppy, { polling: 20 })
+  await context.setOffline(true)
+  const offlineAt = await page.evaluate((name) => window[name].getFiles()[0].progress.percentage, uppy)
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  await context.setOffline(false)
+  return offlineAt
+}
+
+/**
+ * Uploads a simple and a multipart-sized file through pages that `open(apiKey)` opens with no key typed in: each
+ * fails, every call to the broker is answered 401, and nothing is stored or left open.
+ */
+export async function assertNothingStoredWithoutKey(open) {
+  const before = await storedKeys()
+  for (const file of [await fileOf(3_000_000, `nokey-${Date.now()}.bin`), await fileOf(20 * MiB, `nokey-big-${Date.now()}.bin`)]) {
+    const { page, calls } = await open('')
+    await addFile(page, file)
+    const result = await uploadAll(page)
+    assert.deepEqual(result.successful, [])
+    assert.equal(result.failed.length, 1)
+    assert.ok(calls.length > 0 && calls.every((c) => c.status === 401),
+      JSON.stringify(calls.map((c) => `${c.method} ${c.path} ${JSON.stringify(c.request)} ${c.status}`)))
+    await page.close()
+    await rm(file.path)
+  }
+  assert.deepEqual(await storedKeys(), before)
+  assert.deepEqual(await openUploads(), [])
 }

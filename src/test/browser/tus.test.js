@@ -6,73 +6,24 @@
 // Every object is checked byte for byte (sha256 read from S3), and nothing may stay behind: no open multipart upload,
 // no state object.
 import assert from 'node:assert/strict'
-import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
 
-import {
-  AbortMultipartUploadCommand,
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3'
-import { chromium } from 'playwright-core'
 import * as tus from 'tus-js-client'
 
-import { serveUppy5 } from './lib.js'
+import {
+  abortOpenUploads, BROKER, env, fileOf, launchChromium, MiB, offlineFor3sAt20, openUploads, serveUppy5,
+  sha256OfObject, storedKeys,
+} from './lib.js'
 
-const env = (name) => {
-  const value = process.env[name]
-  if (!value) throw new Error(`${name} is not set: run scripts/browser-tests.sh`)
-  return value
-}
-const BROKER = env('BROKER_URL')
 const SECOND = env('SECOND_BROKER_URL')
 // Each broker's metrics are on its management port.
 const MANAGEMENT = { [BROKER]: env('MANAGEMENT_URL'), [SECOND]: env('SECOND_MANAGEMENT_URL') }
-const BUCKET = env('LOCAL_S3STS_BUCKET')
 const PREFIX = `${env('TUS_PREFIX')}browser/`
-const WORK = env('WORK_DIR')
-const MiB = 1024 * 1024
 const headers = { Authorization: `Bearer ${env('API_KEY')}` }
 
-const admin = new S3Client({
-  endpoint: env('LOCAL_S3STS_ENDPOINT'),
-  region: process.env.AWS_REGION ?? 'us-east-1',
-  forcePathStyle: true,
-  credentials: { accessKeyId: env('LOCAL_S3STS_ADMIN_ACCESS_KEY'), secretAccessKey: env('LOCAL_S3STS_ADMIN_SECRET_KEY') },
-  requestChecksumCalculation: 'WHEN_REQUIRED',
-  responseChecksumValidation: 'WHEN_REQUIRED',
-})
-
-async function fileOf (size, name) {
-  const path = join(WORK, name)
-  const blocks = []
-  for (let left = size; left > 0; left -= MiB) blocks.push(randomBytes(Math.min(MiB, left)))
-  const bytes = Buffer.concat(blocks)
-  await writeFile(path, bytes)
-  return { path, name, size, sha256: createHash('sha256').update(bytes).digest('hex') }
-}
-
-async function sha256OfObject (key) {
-  const object = await admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
-  const hash = createHash('sha256')
-  for await (const chunk of object.Body) hash.update(chunk)
-  return hash.digest('hex')
-}
-
-async function openUploads () {
-  const answer = await admin.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: PREFIX }))
-  return (answer.Uploads ?? []).map((u) => ({ key: u.Key, uploadId: u.UploadId }))
-}
-
-async function stateObjects () {
-  const answer = await admin.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${PREFIX}.tus/` }))
-  return (answer.Contents ?? []).map((o) => o.Key)
-}
+const stateObjects = () => storedKeys(`${PREFIX}.tus/`)
 
 /** The object of an upload URL: the caller's prefix and the id's last field. */
 const keyOf = (url) => PREFIX + new URL(url).pathname.split('/').pop().split('.').slice(3).join('.')
@@ -134,11 +85,7 @@ async function cutAt30 (file) {
   return { url: first.upload.url, sent }
 }
 
-after(async () => {
-  for (const open of await openUploads()) {
-    await admin.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: open.key, UploadId: open.uploadId }))
-  }
-})
+after(() => abortOpenUploads(PREFIX))
 
 describe('tus-js-client 4.3.1 in Node, 100 MiB cut at 30%', () => {
   for (const [where, broker] of [['the same broker', () => BROKER], ['a second broker', () => SECOND]]) {
@@ -154,7 +101,7 @@ describe('tus-js-client 4.3.1 in Node, 100 MiB cut at 30%', () => {
       await resumed.done
       assert.equal(resumed.patches[0], offset, 'the resumed upload went on from the offset HEAD gave')
       assert.equal(await sha256OfObject(keyOf(url)), file.sha256)
-      assert.deepEqual(await openUploads(), [], 'no multipart upload left open')
+      assert.deepEqual(await openUploads(PREFIX), [], 'no multipart upload left open')
       assert.deepEqual(await stateObjects(), [], 'no state left')
       console.log(`100 MiB cut at ${(sent / MiB).toFixed(1)} MiB, ${(offset / MiB).toFixed(1)} MiB kept, resumed on ` +
         `${where}: ${Date.now() - started} ms`)
@@ -166,11 +113,7 @@ describe('tus-js-client 4.3.1 in Node, 100 MiB cut at 30%', () => {
 describe('Uppy with Tus in Chromium', () => {
   let browser
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: env('CHROMIUM'),
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    })
+    browser = await launchChromium()
   })
   after(async () => { await browser?.close() })
 
@@ -214,10 +157,7 @@ describe('Uppy with Tus in Chromium', () => {
       window.tusUppy.addFile({ name: data.name, type: data.type, data })
       window.tusResult = window.tusUppy.upload()
     })
-    await page.waitForFunction(() => (window.tusUppy.getFiles()[0]?.progress?.percentage ?? 0) >= 20, null, { polling: 20 })
-    await context.setOffline(true)
-    await new Promise((resolve) => setTimeout(resolve, 3000))
-    await context.setOffline(false)
+    await offlineFor3sAt20(context, page, 'tusUppy')
     const result = await page.evaluate(async () => {
       const done = await window.tusResult
       return {
@@ -231,7 +171,7 @@ describe('Uppy with Tus in Chromium', () => {
     assert.ok(failed.length >= 1, 'the offline gap failed a request of the upload')
     assert.ok(calls.some((c) => c.method === 'HEAD'), 'the upload asked for its offset and went on from there')
     assert.equal(await sha256OfObject(keyOf(new URL(result.successful[0].url, BROKER).href)), file.sha256)
-    assert.deepEqual(await openUploads(), [], 'no multipart upload left open')
+    assert.deepEqual(await openUploads(PREFIX), [], 'no multipart upload left open')
     assert.deepEqual(await stateObjects(), [], 'no state left')
     await context.close()
     await rm(file.path)

@@ -9,41 +9,28 @@ import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
 import {
-  abortOpenUploads, addFile, allowBrowserCors, BROKER, BUCKET, env, fileOf, launchChromium, MiB, openUploads, PREFIX,
-  runOnUploadPage, sha256OfObject, storedKeys, uploadAll, watchCalls,
+  addFile, assertNothingStoredWithoutKey, assertUploaded, BROKER, BUCKET, env, fileOf, MiB, offlineFor3sAt20,
+  openUploadPage, openUploads, PREFIX, runOnUploadPage, sha256OfObject, storedKeys, uploadAll, uppyInChromium,
+  watchCalls,
 } from './lib.js'
 
 const S3 = env('LOCAL_S3STS_ENDPOINT')
 const ownKey = (caller, name) => new RegExp(`^${PREFIX}${caller}/.*${name.replace(/\./g, '\\.')}$`)
 
-let browser
+const browser = uppyInChromium()
 let context
 let page
 let calls
 
-before(async () => {
-  await abortOpenUploads()
-  await allowBrowserCors()
-  browser = await launchChromium()
-})
-
-after(async () => {
-  await browser?.close()
-  // Leave no upload open for the next run, whatever failed.
-  await abortOpenUploads()
-})
-
 /** Opens the page /upload with the key typed in; records what its Content-Security-Policy refused. */
-async function openUploadPage(apiKey) {
-  page = await context.newPage()
-  calls = watchCalls(page)
-  await page.addInitScript(() => {
-    window.refused = []
-    document.addEventListener('securitypolicyviolation', (e) => window.refused.push(`${e.violatedDirective} ${e.blockedURI}`))
-  })
-  await page.goto(`${BROKER}/upload/`)
-  await page.waitForFunction(() => typeof window.uppy?.getFiles === 'function', null, { timeout: 10_000 })
-  await page.fill('#api-key', apiKey)
+async function openPage(apiKey) {
+  ({ page, calls } = await openUploadPage(context, apiKey, {
+    beforeLoad: () => {
+      window.refused = []
+      document.addEventListener('securitypolicyviolation', (e) => window.refused.push(`${e.violatedDirective} ${e.blockedURI}`))
+    },
+  }))
+  return { page, calls }
 }
 
 /** The page's POST /s3/sign calls, each with the PresignableRequest it sent. */
@@ -51,7 +38,7 @@ const signed = (filter = () => true) => calls.filter((c) => c.path === '/s3/sign
 const described = () => JSON.stringify(calls.map((c) => `${c.method} ${c.path} ${JSON.stringify(c.request)} ${c.status}`))
 
 describe('the page /upload: Uppy 6 through signRequest', () => {
-  before(async () => { context = await browser.newContext() })
+  before(async () => { context = await browser().newContext() })
   after(async () => { await context.close() })
 
   test('serves the bundle the build script makes, under its CSP', async () => {
@@ -62,18 +49,16 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
     }
     const answer = await fetch(`${BROKER}/upload/`)
     assert.match(answer.headers.get('content-security-policy'), /script-src 'self';/)
-    await openUploadPage(env('API_KEY'))
+    await openPage(env('API_KEY'))
     assert.deepEqual(await page.evaluate(() => window.refused), [])
     await page.close()
   })
 
   test('uploads 3 MB as one POST form the broker signs', async () => {
     const file = await fileOf(3_000_000, `simple-${Date.now()}.bin`)
-    await openUploadPage(env('API_KEY'))
+    await openPage(env('API_KEY'))
     await addFile(page, file)
-    const result = await uploadAll(page)
-    assert.deepEqual(result.failed, [])
-    assert.deepEqual(result.successful, [file.name])
+    await assertUploaded(page, file)
     const puts = signed((r) => r.method === 'PUT')
     assert.equal(puts.length, 1, described())
     assert.equal(puts[0].status, 200)
@@ -89,7 +74,7 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
 
   test('a simple upload over the max size is refused by S3 itself', async () => {
     const file = await fileOf(Number(env('MAX_SIZE')) + 1, `too-large-${Date.now()}.bin`)
-    await openUploadPage(env('API_KEY'))
+    await openPage(env('API_KEY'))
     // One form whatever the size: the form's policy, which S3 enforces, is what holds the size here.
     await page.evaluate(() => window.uppy.getPlugin('AwsS3').setOptions({ shouldUseMultipart: false }))
     await addFile(page, file)
@@ -110,12 +95,10 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
 
   test('uploads 100 MiB in parts', async () => {
     const file = await fileOf(100 * MiB, `multipart-${Date.now()}.bin`)
-    await openUploadPage(env('API_KEY'))
+    await openPage(env('API_KEY'))
     await addFile(page, file)
     const started = Date.now()
-    const result = await uploadAll(page)
-    assert.deepEqual(result.failed, [])
-    assert.deepEqual(result.successful, [file.name])
+    await assertUploaded(page, file)
     const created = signed((r) => r.method === 'POST' && !r.uploadId)
     assert.equal(created.length, 1, described())
     const { key } = await created[0].body
@@ -138,7 +121,7 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
   // the page's retry a failed file never ends: the time limit fails the test.
   test('resumes the same multipart upload after 3 s offline at 20%', { timeout: 180_000 }, async () => {
     const file = await fileOf(100 * MiB, `offline-${Date.now()}.bin`)
-    await openUploadPage(env('API_KEY'))
+    await openPage(env('API_KEY'))
     // Uploads at 20 MiB/s, so that the 20% mark falls inside the upload whatever the machine's speed.
     const cdp = await context.newCDPSession(page)
     await cdp.send('Network.enable')
@@ -149,11 +132,7 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
       window.uppy.on('upload-success', (f) => resolve({ successful: [f.name] }))
     }))
     const first = uploadAll(page)
-    await page.waitForFunction(() => (window.uppy.getFiles()[0]?.progress?.percentage ?? 0) >= 20, null, { polling: 20 })
-    await context.setOffline(true)
-    const offlineAt = await page.evaluate(() => window.uppy.getFiles()[0].progress.percentage)
-    await new Promise((resolve) => setTimeout(resolve, 3000))
-    await context.setOffline(false)
+    const offlineAt = await offlineFor3sAt20(context, page)
     assert.deepEqual(await finished, { successful: [file.name] })
     const failedOffline = (await first).failed.length > 0
     const created = signed((r) => r.method === 'POST' && !r.uploadId)
@@ -173,26 +152,12 @@ describe('the page /upload: Uppy 6 through signRequest', () => {
     await rm(file.path)
   })
 
-  test('stores nothing without a credential', async () => {
-    const before = await storedKeys()
-    for (const file of [await fileOf(3_000_000, `nokey-${Date.now()}.bin`), await fileOf(20 * MiB, `nokey-big-${Date.now()}.bin`)]) {
-      await openUploadPage('')
-      await addFile(page, file)
-      const result = await uploadAll(page)
-      assert.deepEqual(result.successful, [])
-      assert.equal(result.failed.length, 1)
-      assert.ok(calls.length > 0 && calls.every((c) => c.status === 401), described())
-      await page.close()
-      await rm(file.path)
-    }
-    assert.deepEqual(await storedKeys(), before)
-    assert.deepEqual(await openUploads(), [])
-  })
+  test('stores nothing without a credential', () => assertNothingStoredWithoutKey(openPage))
 })
 
 describe('Uppy 6 through getCredentials', () => {
   before(async () => {
-    context = await browser.newContext()
+    context = await browser().newContext()
     await runOnUploadPage(context, 'credentials')
   })
   after(async () => { await context.close() })

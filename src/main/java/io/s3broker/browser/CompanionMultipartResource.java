@@ -34,15 +34,10 @@ import io.smallrye.mutiny.Uni;
  */
 @Path("/s3/multipart")
 @Produces(MediaType.APPLICATION_JSON)
-// Every route answers the JSON error body of the README's error table, said once for the class.
-@APIResponse(responseCode = "400", ref = "Error")
-@APIResponse(responseCode = "401", ref = "Error")
-@APIResponse(responseCode = "403", ref = "Error")
+// The errors of its own, said once for the class; those of every route are in CommonErrorResponses.
 @APIResponse(responseCode = "404", ref = "Error")
 @APIResponse(responseCode = "413", ref = "Error")
-@APIResponse(responseCode = "429", ref = "Error")
 @APIResponse(responseCode = "502", ref = "Error")
-@APIResponse(responseCode = "503", ref = "Error")
 @APIResponse(responseCode = "504", ref = "Error")
 public class CompanionMultipartResource {
 

@@ -17,14 +17,9 @@ import io.smallrye.mutiny.Uni;
 /** Uppy 6's {@code signRequest}: one S3 request of an upload signed per call, with the rules of {@link RequestSigner}. */
 @Path("/s3/sign")
 @Produces(MediaType.APPLICATION_JSON)
-// Every answer but 200 is the JSON error body of the README's error table.
-@APIResponse(responseCode = "400", ref = "Error")
-@APIResponse(responseCode = "401", ref = "Error")
-@APIResponse(responseCode = "403", ref = "Error")
+// The errors of its own; those of every route are in CommonErrorResponses.
 @APIResponse(responseCode = "404", ref = "Error")
-@APIResponse(responseCode = "429", ref = "Error")
 @APIResponse(responseCode = "502", ref = "Error")
-@APIResponse(responseCode = "503", ref = "Error")
 @APIResponse(responseCode = "504", ref = "Error")
 public class SignResource {
 

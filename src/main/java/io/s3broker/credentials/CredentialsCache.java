@@ -33,6 +33,12 @@ public final class CredentialsCache {
      */
     static final Duration COVERAGE_SLACK = Duration.ofMinutes(1);
 
+    /**
+     * A scope a request asked for within this is in use (readiness and the expiry metric judge those); long enough
+     * to span the gaps of steady traffic between two readiness probes.
+     */
+    public static final Duration IN_USE = Duration.ofMinutes(5);
+
     /** Where new credentials come from (STS). */
     private final CredentialsSource source;
     /** The only source of time in the cache's decisions, so that tests can move it. */

@@ -2,8 +2,10 @@ package io.s3broker.credentials;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +73,25 @@ public class ScopedCredentials {
         List<ScopeCredentials> all = new java.util.ArrayList<>(byScope.asMap().values());
         all.add(probe);
         return all;
+    }
+
+    /**
+     * Time left on the soonest-expiring credentials of the scopes in use (asked for by a request within
+     * {@link CredentialsCache#IN_USE}), negative once they have run out; empty while no scope is in use. Idle scopes
+     * are left out: refresh-ahead runs on requests, so their sets run out unrefreshed and harmlessly (the next
+     * request fetches a new one), and counting them would set off an expiry alert on a quiet broker.
+     */
+    public Optional<Duration> soonestExpiryInUse() {
+        return soonestExpiryInUse(all().stream().map(ScopeCredentials::cache).toList(), clock.instant());
+    }
+
+    static Optional<Duration> soonestExpiryInUse(Collection<CredentialsCache> caches, Instant now) {
+        Instant since = now.minus(CredentialsCache.IN_USE);
+        return caches.stream()
+                .filter(cache -> cache.askedSince(since))
+                .flatMap(cache -> cache.peek().stream())
+                .map(cached -> cached.remaining(now))
+                .min(Duration::compareTo);
     }
 
     public String policy(Scope scope) {

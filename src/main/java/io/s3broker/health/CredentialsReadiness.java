@@ -10,6 +10,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
+import io.s3broker.credentials.CredentialsCache;
 import io.s3broker.credentials.CredentialsCache.Availability;
 import io.s3broker.credentials.ScopeCredentials;
 import io.s3broker.credentials.ScopedCredentials;
@@ -28,8 +29,7 @@ import io.smallrye.mutiny.Uni;
 public class CredentialsReadiness implements AsyncHealthCheck {
 
     static final String NAME = "sts-credentials";
-    /** A scope asked for within this is in use; long enough to span the gaps of steady traffic between two probes. */
-    static final Duration IN_USE = Duration.ofMinutes(5);
+    static final Duration IN_USE = CredentialsCache.IN_USE;
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     private final ScopedCredentials credentials;

@@ -1,7 +1,6 @@
 package io.s3broker.metrics;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,8 +16,8 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.s3broker.credentials.CachedCredentials;
+import io.s3broker.credentials.CredentialsCache;
 import io.s3broker.credentials.CredentialsCacheListener;
-import io.s3broker.credentials.ScopeCredentials;
 import io.s3broker.credentials.ScopedCredentials;
 import io.s3broker.upload.UploadObserver;
 
@@ -66,11 +65,11 @@ public class BrokerMetrics implements CredentialsCacheListener, UploadObserver {
         kept(Gauge.builder("broker.upload.buffer.waiters", bufferWaiters, AtomicInteger::get)
                 .description("Uploads waiting for a part buffer (at most broker.upload.buffer-wait, then 503)")
                 .register(registry));
-        // The soonest expiry among the scopes' credentials: what an alert on "credentials about to run out" wants,
-        // however many scopes there are.
+        // The soonest expiry among the credentials of the scopes in use: what an alert on "credentials about to run
+        // out" wants, however many scopes there are, and quiet while idle scopes' sets run out unrefreshed.
         kept(Gauge.builder("broker.credentials.expiry.seconds", credentials, BrokerMetrics::soonestExpirySeconds)
-                .description("Seconds until the first of the cached STS credentials expires (negative once it has);"
-                        + " 0 before the first fetch")
+                .description("Seconds until the first of the STS credentials of the scopes in use (asked for within"
+                        + " the last " + CredentialsCache.IN_USE.toMinutes() + " minutes) expires (negative once it has); NaN while no scope is in use")
                 .register(registry));
         kept(Gauge.builder("broker.credentials.scopes", credentials, c -> c.all().size())
                 .description("Scopes with a credentials cache of their own (the readiness probe's included)")
@@ -99,14 +98,7 @@ public class BrokerMetrics implements CredentialsCacheListener, UploadObserver {
     }
 
     private static double soonestExpirySeconds(ScopedCredentials credentials) {
-        Instant now = credentials.clock().instant();
-        return credentials.all().stream()
-                .map(ScopeCredentials::cache)
-                .flatMap(cache -> cache.peek().stream())
-                .map(cached -> cached.remaining(now))
-                .min(Duration::compareTo)
-                .map(remaining -> remaining.toMillis() / 1000.0)
-                .orElse(0.0);
+        return credentials.soonestExpiryInUse().map(remaining -> remaining.toMillis() / 1000.0).orElse(Double.NaN);
     }
 
     @Override

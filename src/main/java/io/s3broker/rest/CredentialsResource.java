@@ -25,13 +25,8 @@ import io.smallrye.mutiny.Uni;
  */
 @Path("/credentials")
 @Produces(MediaType.APPLICATION_JSON)
-// Every answer but 200 is the JSON error body of the README's error table (400: a malformed request).
-@APIResponse(responseCode = "400", ref = "Error")
-@APIResponse(responseCode = "401", ref = "Error")
-@APIResponse(responseCode = "403", ref = "Error")
+// The errors of its own; those of every route are in CommonErrorResponses.
 @APIResponse(responseCode = "404", ref = "Error")
-@APIResponse(responseCode = "429", ref = "Error")
-@APIResponse(responseCode = "503", ref = "Error")
 public class CredentialsResource {
 
     private final CredentialVending vending;

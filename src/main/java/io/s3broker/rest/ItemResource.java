@@ -35,6 +35,9 @@ import io.smallrye.mutiny.Uni;
  */
 @Path("/item")
 @Produces(MediaType.APPLICATION_JSON)
+// The errors of both routes' STS and S3 calls; those of every route are in CommonErrorResponses.
+@APIResponse(responseCode = "502", ref = "Error")
+@APIResponse(responseCode = "504", ref = "Error")
 public class ItemResource {
 
     private static final Logger LOG = Logger.getLogger(ItemResource.class);
@@ -64,13 +67,6 @@ public class ItemResource {
     @ResponseHeader(name = "Cache-Control", value = "no-store")
     @Operation(summary = "Presign a GET URL for an object (checked to exist unless check=false)")
     @APIResponse(responseCode = "200", description = "The presigned URL")
-    @APIResponse(responseCode = "400", ref = "Error")
-    @APIResponse(responseCode = "401", ref = "Error")
-    @APIResponse(responseCode = "403", ref = "Error")
-    @APIResponse(responseCode = "429", ref = "Error")
-    @APIResponse(responseCode = "502", ref = "Error")
-    @APIResponse(responseCode = "503", ref = "Error")
-    @APIResponse(responseCode = "504", ref = "Error")
     @APIResponse(responseCode = "404", ref = "Error")
     public Uni<PresignedItem> get(@Context Caller caller, @RestQuery String bucket, @RestQuery String key,
             @RestQuery String region, @RestQuery String expiresIn, @RestQuery String check) {
@@ -95,14 +91,7 @@ public class ItemResource {
     @ResponseHeader(name = "Cache-Control", value = "no-store")
     @Operation(summary = "Presign a PUT URL of a body of exactly size bytes, for a client that uploads directly to S3")
     @APIResponse(responseCode = "200", description = "The presigned URL and the headers to send with it")
-    @APIResponse(responseCode = "400", ref = "Error")
-    @APIResponse(responseCode = "401", ref = "Error")
-    @APIResponse(responseCode = "403", ref = "Error")
     @APIResponse(responseCode = "413", ref = "Error")
-    @APIResponse(responseCode = "429", ref = "Error")
-    @APIResponse(responseCode = "502", ref = "Error")
-    @APIResponse(responseCode = "503", ref = "Error")
-    @APIResponse(responseCode = "504", ref = "Error")
     public Uni<PresignedUpload> uploadUrl(@Context Caller caller, @RestQuery String bucket, @RestQuery String key,
             @RestQuery String region, @RestQuery String expiresIn, @RestQuery String contentType,
             @RestQuery String size) {

@@ -1,12 +1,9 @@
 package io.s3broker.upload;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -15,7 +12,6 @@ import io.s3broker.credentials.CredentialsUnavailableException;
 import io.s3broker.s3.S3Errors;
 import io.s3broker.s3.S3Failure;
 import io.s3broker.s3.S3Store;
-import io.vertx.core.buffer.Buffer;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
@@ -31,20 +27,10 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * (the kept part and tail are written), DONE; on a failure CANCELLING, then ABORTING, which here keeps rather than
  * aborts, then DONE.
  */
-final class AppendUpload extends Upload implements PartAssembler.Sink {
+final class AppendUpload extends PartedUpload {
 
     private final AppendRequest request;
-    private final S3Store s3;
-    private final BufferClaim buffer;
-    private final PartAssembler parts;
     private final long partSize;
-    /** Chunks (the first perhaps in part) waiting until no earlier call holds the slices they would overwrite. */
-    private final ArrayDeque<ByteBuffer> unfed = new ArrayDeque<>();
-    /** The part the client's bytes go to; null between parts. */
-    private StreamedPart current;
-    /** Calls made and not answered, by the assembler's part number. */
-    private final Map<Integer, CompletableFuture<?>> calls = new HashMap<>();
-    private final List<CompletedPart> done = new ArrayList<>();
     /** The part whose streamed call was cut where the body ended or broke off; its bytes are kept from the copy. */
     private int cut;
     /** Writes of what the body ended inside that have not answered; -1 before they are made. */
@@ -55,15 +41,18 @@ final class AppendUpload extends Upload implements PartAssembler.Sink {
 
     AppendUpload(AppendRequest request, String owner, UploadSettings settings, S3Store s3, PartBufferPool buffers,
             UploadLoop loop) {
-        super(request.target(), settings, loop);
+        super(request.target(), settings, loop, s3, buffers, owner, new PartAssembler(BodyLength.atLeast(-1),
+                partSize(request, settings), request.end() - request.start()));
         this.request = request;
-        this.s3 = s3;
-        this.buffer = new BufferClaim(buffers, owner, loop);
-        this.partSize = settings.partSize() / request.unit() * request.unit();
-        this.parts = new PartAssembler(BodyLength.atLeast(-1), partSize, request.end() - request.start());
+        this.partSize = partSize(request, settings);
         // Every byte is copied anyway: sent from the copy, none is copied again by the SDK
         // (docs/decisions/0035-append-parts-from-the-copy.md).
         parts.allFromCopy();
+    }
+
+    /** The configured part size, down to a multiple of the upload's unit, so that every part starts on one. */
+    private static long partSize(AppendRequest request, UploadSettings settings) {
+        return settings.partSize() / request.unit() * request.unit();
     }
 
     CompletableFuture<Appended> appended() {
@@ -76,10 +65,7 @@ final class AppendUpload extends Upload implements PartAssembler.Sink {
             case NEW -> {
                 if (client != null) {
                     phase = Phase.WAITING_FOR_BUFFER;
-                    buffer.request(settings.bufferWait(), handed -> {
-                        parts.copyInto(handed);
-                        advance();
-                    }, () -> fail(UploadFailure.busy(settings.bufferWait())));
+                    waitForBuffer();
                 }
             }
             case WAITING_FOR_BUFFER -> {
@@ -143,17 +129,6 @@ final class AppendUpload extends Upload implements PartAssembler.Sink {
             case BROKEN_BODY, IDLE, TOO_SLOW, SHUTTING_DOWN -> true;
             default -> false;
         };
-    }
-
-    /** Asks the client for as many chunks as the part being filled can take. */
-    private void read() {
-        if (ended || !unfed.isEmpty()) {
-            return;
-        }
-        // A part collects its first bytes before its call starts.
-        long have = current == null ? 0 : current.waitingBytes();
-        ask(current != null && current.called() ? Math.min(current.wanted(), BATCH)
-                : have < settings.streamAfter() ? BATCH : 0);
     }
 
     /** Cuts the streamed call of the part the body ended inside, if it started: its bytes go from the copy. */
@@ -233,10 +208,7 @@ final class AppendUpload extends Upload implements PartAssembler.Sink {
 
     @Override
     void cancel() {
-        buffer.cancel();
-        if (client != null) {
-            client.cancel();
-        }
+        cancelReading();
         unfed.clear();
         cutCurrent(failure);
         if (!clientsFault(failure)) {
@@ -258,67 +230,13 @@ final class AppendUpload extends Upload implements PartAssembler.Sink {
     }
 
     @Override
-    public void onNext(Buffer chunk) {
-        outstanding--;
-        idle.received(chunk.length());
-        if (phase != Phase.READING) {
-            return;
-        }
-        unfed.add(chunk.getByteBuf().nioBuffer());
-        feed();
-        advance();
-    }
-
-    /** Feeds the chunks not fed yet, in order, as far as the copy allows; starts a part's call once it may. */
-    private void feed() {
-        while (!unfed.isEmpty()) {
-            ByteBuffer bytes = unfed.peek();
-            try {
-                parts.feed(bytes, this);
-            } catch (UploadFailure e) {
-                fail(e);
-                return;
-            }
-            if (bytes.hasRemaining()) {
-                break;
-            }
-            unfed.poll();
-        }
-        if (current != null && !current.called() && current.waitingBytes() >= settings.streamAfter()
-                && calls.size() < settings.maxPartsInFlight()) {
-            start(current);
-        }
-    }
-
-    @Override
-    boolean clientsTurn() {
-        return super.clientsTurn() && unfed.isEmpty();
-    }
-
-    @Override
-    public void bytes(int part, ByteBuffer slice) {
-        if (current == null || current.number() != part) {
-            current = new StreamedPart(part, partSize, loop, this::demandChanged);
-        }
-        current.offer(slice);
-    }
-
-    @Override
-    public void full(int part) {
-        if (!current.called()) {
-            start(current);
-        }
-        current.complete();
-        current = null;
-    }
-
-    private void demandChanged() {
-        idle.progress();
-        advance();
+    void newPart(int number) {
+        current = new StreamedPart(number, partSize, loop, this::demandChanged);
     }
 
     /** Calls UploadPart for {@code part}, streamed from the client's chunks (after its first bytes, from the copy). */
-    private void start(StreamedPart part) {
+    @Override
+    void start(StreamedPart part) {
         part.calling();
         int n = part.number();
         parts.started(n);

@@ -1,12 +1,8 @@
 package io.s3broker.upload;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
@@ -15,7 +11,6 @@ import io.s3broker.s3.S3Errors;
 import io.s3broker.s3.S3Failure;
 import io.s3broker.s3.S3Store;
 import io.s3broker.s3.WriteTarget;
-import io.vertx.core.buffer.Buffer;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 
@@ -27,20 +22,10 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * (docs/decisions/0009-every-part-streamed.md, 0019-first-bytes-from-the-copy.md). Phases: NEW, WAITING_FOR_BUFFER
  * (unknown lengths only), READING, BODY_IN, COMPLETING, DONE; on a failure CANCELLING, ABORTING, DONE.
  */
-final class MultipartUpload extends Upload implements PartAssembler.Sink {
+final class MultipartUpload extends PartedUpload {
 
-    private final S3Store s3;
-    private final BufferClaim buffer;
-    private final PartAssembler parts;
-    /** Chunks (the first perhaps in part) waiting until no earlier call holds the slices they would overwrite. */
-    private final ArrayDeque<ByteBuffer> unfed = new ArrayDeque<>();
-    /** The part the client's bytes go to; null between parts. */
-    private StreamedPart current;
     private CompletableFuture<String> created;
     private String uploadId;
-    /** Calls made and not answered (a part waiting for CreateMultipartUpload included), by part number. */
-    private final Map<Integer, CompletableFuture<?>> calls = new HashMap<>();
-    private final List<CompletedPart> done = new ArrayList<>();
     /** The part the body ended inside, still to send from the copy; 0 if none. */
     private int lastFromCopy;
     /** S3's answers to COMPLETING and ABORTING. */
@@ -49,11 +34,8 @@ final class MultipartUpload extends Upload implements PartAssembler.Sink {
 
     MultipartUpload(WriteTarget target, BodyLength length, String owner, UploadSettings settings, S3Store s3,
             PartBufferPool buffers, UploadLoop loop) {
-        super(target, settings, loop);
-        this.s3 = s3;
-        // Counted against the caller's share of the pool.
-        this.buffer = new BufferClaim(buffers, owner, loop);
-        this.parts = new PartAssembler(length, settings.partSize(), settings.maxSize());
+        super(target, settings, loop, s3, buffers, owner,
+                new PartAssembler(length, settings.partSize(), settings.maxSize()));
     }
 
     @Override
@@ -113,29 +95,11 @@ final class MultipartUpload extends Upload implements PartAssembler.Sink {
         }
     }
 
-    private void waitForBuffer() {
-        buffer.request(settings.bufferWait(), handed -> {
-            parts.copyInto(handed); // the copy of every part of unknown length
-            advance();
-        }, () -> fail(UploadFailure.busy(settings.bufferWait())));
-    }
-
     private void startReading() {
         idle.start();
         if (parts.sizeKnown(1)) {
             newPart(1);
         }
-    }
-
-    /** Asks the client for as many chunks as the part being filled can take. */
-    private void read() {
-        if (ended || !unfed.isEmpty()) {
-            return;
-        }
-        // A part of unknown length collects its first bytes before its call starts.
-        long have = current == null ? 0 : current.waitingBytes();
-        ask(current != null && current.called() ? Math.min(current.wanted(), BATCH)
-                : have < settings.streamAfter() ? BATCH : 0);
     }
 
     private void bodyIn() {
@@ -195,10 +159,7 @@ final class MultipartUpload extends Upload implements PartAssembler.Sink {
 
     @Override
     void cancel() {
-        buffer.cancel();
-        if (client != null) {
-            client.cancel();
-        }
+        cancelReading();
         // The SDK's own futures: cancelling them aborts the HTTP requests, so S3 keeps nothing of a streamed body.
         List.copyOf(calls.values()).forEach(call -> call.cancel(true));
         if (current != null) {
@@ -228,74 +189,16 @@ final class MultipartUpload extends Upload implements PartAssembler.Sink {
     }
 
     @Override
-    public void onNext(Buffer chunk) {
-        outstanding--;
-        idle.received(chunk.length());
-        if (phase != Phase.READING) {
-            return;
-        }
-        unfed.add(chunk.getByteBuf().nioBuffer());
-        feed();
-        advance();
-    }
-
-    /** Feeds the chunks not fed yet, in order, as far as the copy allows; starts a part's call once it may. */
-    private void feed() {
-        while (!unfed.isEmpty()) {
-            ByteBuffer bytes = unfed.peek();
-            try {
-                parts.feed(bytes, this);
-            } catch (UploadFailure e) {
-                fail(e);
-                return;
-            }
-            if (bytes.hasRemaining()) {
-                break;
-            }
-            unfed.poll();
-        }
-        if (current != null && !current.called() && current.waitingBytes() >= settings.streamAfter()
-                && calls.size() < settings.maxPartsInFlight()) {
-            start(current);
-        }
-    }
-
-    @Override
-    boolean clientsTurn() {
-        return super.clientsTurn() && unfed.isEmpty();
-    }
-
-    @Override
-    public void bytes(int part, ByteBuffer slice) {
-        if (current == null || current.number() != part) {
-            newPart(part);
-        }
-        current.offer(slice);
-    }
-
-    @Override
-    public void full(int part) {
-        if (!current.called()) {
-            start(current);
-        }
-        current.complete();
-        current = null;
-    }
-
-    private void newPart(int number) {
+    void newPart(int number) {
         current = new StreamedPart(number, parts.declaredSize(number), loop, this::demandChanged);
         if (parts.sizeKnown(number)) {
             start(current);
         }
     }
 
-    private void demandChanged() {
-        idle.progress();
-        advance();
-    }
-
     /** Calls UploadPart for {@code part}, once the multipart upload exists. */
-    private void start(StreamedPart part) {
+    @Override
+    void start(StreamedPart part) {
         part.calling();
         int number = part.number();
         parts.started(number);

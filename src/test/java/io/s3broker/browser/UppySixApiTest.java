@@ -13,17 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,19 +31,17 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.ValidatableResponse;
+import io.s3broker.testing.BrowserApiConfig;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.RandomBytes;
+import io.s3broker.testing.S3As;
 import io.s3broker.testing.S3Post;
 import io.s3broker.testing.TestAuth;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Uppy 6's two authenticated ways against the local RGW: every request {@code signRequest} asks POST /s3/sign for,
@@ -64,23 +57,19 @@ class UppySixApiTest {
     static final long MAX = 6L << 20;
     static final String OTHER_KEY = "other-key-0123456789abcdef";
     static final String OTHER = "Bearer " + OTHER_KEY;
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     public static class Browsers implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             String bucket = LocalS3Sts.bucket();
-            return Map.of("broker.companion.bucket", bucket,
-                    // RGW 16 stores nothing from a POST signed by a session with a session policy.
-                    "broker.companion.post-signer", "role",
+            return BrowserApiConfig.with(
                     // More than the upload prefix, so that GET /s3/sts credentials scoped to the whole allow-list
                     // would show.
                     "broker.access.write", bucket + "/uploads/{caller}/," + bucket + "/shared/",
                     "broker.access.read", bucket + "/",
                     "broker.credentials.enabled", "true",
                     "broker.upload.max-size", "6M",
-                    "broker.auth.api-keys", TestAuth.CALLER + ":" + TestAuth.KEY_SHA256 + ",other:"
-                            + sha256(OTHER_KEY.getBytes(StandardCharsets.UTF_8)),
+                    "broker.auth.api-keys", TestAuth.apiKeys("other", OTHER_KEY),
                     // The other caller's allow-list covers every upload, so that only the broker's own check of
                     // whose key it is keeps it from the first caller's.
                     "broker.access.callers.\"other\".write", bucket + "/uploads/");
@@ -122,7 +111,7 @@ class UppySixApiTest {
                 parts.getBytes(StandardCharsets.UTF_8));
         assertEquals(200, completed.statusCode(), completed.body());
 
-        assertEquals(sha256(concat(first, last)), sha256(stored(key)));
+        assertEquals(RandomBytes.sha256(concat(first, last)), RandomBytes.sha256(stored(key)));
         assertEquals("application/x-test", LocalS3Sts.admin().headObject(h -> h.bucket(LocalS3Sts.bucket()).key(key))
                 .join().contentType());
     }
@@ -241,14 +230,14 @@ class UppySixApiTest {
                 answer.getString("credentials.secretAccessKey"), answer.getString("credentials.sessionToken"));
         String bucket = LocalS3Sts.bucket();
         String run = Long.toHexString(System.nanoTime());
-        try (S3AsyncClient s3 = client(credentials)) {
-            assertEquals(200, status(() -> s3.putObject(p -> p.bucket(bucket).key("uploads/test/sts-" + run),
+        try (S3AsyncClient s3 = S3As.client(credentials)) {
+            assertEquals(200, S3As.status(() -> s3.putObject(p -> p.bucket(bucket).key("uploads/test/sts-" + run),
                     AsyncRequestBody.fromString("mine"))), "under its own prefix");
-            assertEquals(403, status(() -> s3.putObject(p -> p.bucket(bucket).key("uploads/other/sts-" + run),
+            assertEquals(403, S3As.status(() -> s3.putObject(p -> p.bucket(bucket).key("uploads/other/sts-" + run),
                     AsyncRequestBody.fromString("x"))), "under another caller's prefix");
-            assertEquals(403, status(() -> s3.putObject(p -> p.bucket(bucket).key("shared/sts-" + run),
+            assertEquals(403, S3As.status(() -> s3.putObject(p -> p.bucket(bucket).key("shared/sts-" + run),
                     AsyncRequestBody.fromString("x"))), "elsewhere in its own write allow-list");
-            assertEquals(403, status(() -> s3.getObject(g -> g.bucket(bucket).key("uploads/test/sts-" + run),
+            assertEquals(403, S3As.status(() -> s3.getObject(g -> g.bucket(bucket).key("uploads/test/sts-" + run),
                     AsyncResponseTransformer.toBytes())), "reading, even what it wrote");
         }
         assertFalse(exists("uploads/other/sts-" + run));
@@ -290,11 +279,7 @@ class UppySixApiTest {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).method(method,
                 body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return S3As.send(request.build());
     }
 
     private static String xml(String body, String element) {
@@ -314,31 +299,7 @@ class UppySixApiTest {
     }
 
     private static boolean exists(String key) {
-        return status(() -> LocalS3Sts.admin().headObject(h -> h.bucket(LocalS3Sts.bucket()).key(key))) == 200;
-    }
-
-    private static S3AsyncClient client(AwsSessionCredentials credentials) {
-        return S3AsyncClient.builder()
-                .endpointOverride(URI.create(LocalS3Sts.get("LOCAL_S3STS_ENDPOINT")))
-                .region(Region.of(LocalS3Sts.get("BROKER_REGION")))
-                .forcePathStyle(true)
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .credentialsProvider(StaticCredentialsProvider.create(credentials))
-                .build();
-    }
-
-    /** The HTTP status S3 answered the call with. */
-    private static int status(Supplier<java.util.concurrent.CompletableFuture<?>> call) {
-        try {
-            call.get().join();
-            return 200;
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof S3Exception s3) {
-                return s3.statusCode();
-            }
-            throw e;
-        }
+        return S3As.status(() -> LocalS3Sts.admin().headObject(h -> h.bucket(LocalS3Sts.bucket()).key(key))) == 200;
     }
 
     private static byte[] random(int length) {
@@ -355,11 +316,4 @@ class UppySixApiTest {
         return all;
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -23,6 +23,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
+import io.s3broker.testing.BrowserApiConfig;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
 import io.s3broker.testing.S3Post;
@@ -45,9 +46,7 @@ class CompanionLimitsTest {
     public static class Limits implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("broker.companion.bucket", LocalS3Sts.bucket(),
-                    "broker.companion.post-signer", "role",
-                    "broker.access.write", LocalS3Sts.bucket() + "/uploads/{caller}/",
+            return BrowserApiConfig.with("broker.access.write", LocalS3Sts.bucket() + "/uploads/{caller}/",
                     "broker.upload.max-size", "6M");
         }
     }

@@ -14,10 +14,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -38,8 +36,10 @@ import io.restassured.http.ContentType;
 import io.restassured.response.ExtractableResponse;
 import io.restassured.response.Response;
 import io.s3broker.s3.OpenUploads;
+import io.s3broker.testing.BrowserApiConfig;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.RandomBytes;
 import io.s3broker.testing.TestAuth;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
@@ -61,15 +61,11 @@ class CompanionResourceTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             String bucket = LocalS3Sts.bucket();
-            return Map.of("broker.companion.bucket", bucket,
-                    "broker.companion.abandoned-after", "1H",
-                    // RGW 16 stores nothing from a POST signed by a session with a session policy.
-                    "broker.companion.post-signer", "role",
+            return BrowserApiConfig.with("broker.companion.abandoned-after", "1H",
                     // Each caller's uploads under a scope of its own, as the README sets browsers up.
                     "broker.access.write", bucket + "/uploads/{caller}/",
                     "broker.credentials.enabled", "true",
-                    "broker.auth.api-keys", TestAuth.CALLER + ":" + TestAuth.KEY_SHA256 + ",other:" + sha256(OTHER_KEY)
-                            + ",outsider:" + sha256(OUTSIDER_KEY),
+                    "broker.auth.api-keys", TestAuth.apiKeys("other", OTHER_KEY, "outsider", OUTSIDER_KEY),
                     // The outsider may write elsewhere in the bucket, not under the upload prefix.
                     "broker.access.callers.\"outsider\".write", bucket + "/elsewhere/");
         }
@@ -128,7 +124,7 @@ class CompanionResourceTest {
         byte[] stored = LocalS3Sts.admin().getObject(g -> g.bucket(LocalS3Sts.bucket()).key(key),
                 AsyncResponseTransformer.toBytes()).join().asByteArray();
         byte[] expected = concat(first, second, last);
-        assertEquals(sha256(expected), sha256(stored));
+        assertEquals(RandomBytes.sha256(expected), RandomBytes.sha256(stored));
         assertEquals("application/x-test", LocalS3Sts.admin().headObject(h -> h.bucket(LocalS3Sts.bucket()).key(key))
                 .join().contentType());
         assertEquals(0, openUploads("uploads/test/").stream().filter(key::equals).count());
@@ -352,15 +348,4 @@ class CompanionResourceTest {
         return all;
     }
 
-    static String sha256(String text) {
-        return sha256(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

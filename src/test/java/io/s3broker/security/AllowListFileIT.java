@@ -22,6 +22,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.PackagedBroker;
+import io.s3broker.testing.S3As;
+import io.s3broker.testing.TestAuth;
 
 /**
  * Per-caller allow-lists from a properties file named by QUARKUS_CONFIG_LOCATIONS, as the Kubernetes manifests carry
@@ -72,7 +74,7 @@ class AllowListFileIT {
         builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
         builder.environment().put("QUARKUS_CONFIG_LOCATIONS", file.toString());
         builder.environment().put("BROKER_PREFETCH_ON_START", "false");
-        builder.environment().put("BROKER_AUTH_API_KEYS", Callers.pair(ORDERS, ORDERS_KEY) + "," + Callers.pair(GUEST, GUEST_KEY));
+        builder.environment().put("BROKER_AUTH_API_KEYS", TestAuth.pair(ORDERS, ORDERS_KEY) + "," + TestAuth.pair(GUEST, GUEST_KEY));
         broker = builder.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {

@@ -1,11 +1,6 @@
 package io.s3broker.security;
 
-import java.util.HexFormat;
-
-import io.s3broker.auth.ApiKeys;
-import io.s3broker.testing.TestAuth;
-
-/** API keys of the callers the security tests use besides TestAuth's {@code test}, and their configuration. */
+/** API keys of the callers the security tests use besides TestAuth's {@code test} (configured with TestAuth.apiKeys). */
 final class Callers {
 
     static final String NARROW = "narrow";
@@ -18,19 +13,6 @@ final class Callers {
     static final String UPLOADER_KEY = "uploader-key-1357924680acebdf13579";
 
     private Callers() {
-    }
-
-    static String pair(String name, String key) {
-        return name + ":" + HexFormat.of().formatHex(ApiKeys.sha256(key));
-    }
-
-    /** broker.auth.api-keys with {@code test} and the given name/key pairs. */
-    static String apiKeys(String... namesAndKeys) {
-        StringBuilder pairs = new StringBuilder(TestAuth.CALLER + ":" + TestAuth.KEY_SHA256);
-        for (int i = 0; i < namesAndKeys.length; i += 2) {
-            pairs.append(',').append(pair(namesAndKeys[i], namesAndKeys[i + 1]));
-        }
-        return pairs.toString();
     }
 
     static String bearer(String key) {

@@ -24,6 +24,7 @@ import io.s3broker.credentials.Scope;
 import io.s3broker.credentials.ScopedCredentials;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.S3As;
 import io.s3broker.testing.TestAuth;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.core.async.AsyncRequestBody;

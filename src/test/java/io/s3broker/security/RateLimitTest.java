@@ -33,7 +33,7 @@ class RateLimitTest {
     public static class Limited implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("broker.auth.api-keys", Callers.apiKeys(Callers.OTHER, Callers.OTHER_KEY, Callers.UPLOADER,
+            return Map.of("broker.auth.api-keys", TestAuth.apiKeys(Callers.OTHER, Callers.OTHER_KEY, Callers.UPLOADER,
                             Callers.UPLOADER_KEY),
                     "broker.rate-limit.per-second", "0.5",
                     "broker.rate-limit.burst", "5",

@@ -6,6 +6,7 @@ import java.util.Map;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.TestAuth;
 
 /**
  * Several callers with allow-lists of their own and credential vending on. The default lists are empty, so a caller
@@ -26,7 +27,7 @@ public class SecurityProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         String b = bucket();
         Map<String, String> config = new HashMap<>();
-        config.put("broker.auth.api-keys", Callers.apiKeys(Callers.NARROW, Callers.NARROW_KEY, Callers.NOBODY,
+        config.put("broker.auth.api-keys", TestAuth.apiKeys(Callers.NARROW, Callers.NARROW_KEY, Callers.NOBODY,
                 Callers.NOBODY_KEY, WRITER, WRITER_KEY));
         config.put("broker.access.read", "");
         config.put("broker.access.write", "");

@@ -30,7 +30,9 @@ import io.s3broker.credentials.ScopeCredentials;
 import io.s3broker.credentials.ScopedCredentials;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.S3As;
 import io.s3broker.testing.S3Post;
+import io.s3broker.testing.TestAuth;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
@@ -56,7 +58,7 @@ class TemplatedScopesTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             String b = LocalS3Sts.bucket();
-            return Map.of("broker.auth.api-keys", Callers.apiKeys("alice", ALICE_KEY, "bob", BOB_KEY, "carol", CAROL_KEY),
+            return Map.of("broker.auth.api-keys", TestAuth.apiKeys("alice", ALICE_KEY, "bob", BOB_KEY, "carol", CAROL_KEY),
                     "broker.access.read", b + "/users/{caller}/",
                     "broker.access.write", b + "/users/{caller}/," + b + "/uploads/{caller}/",
                     "broker.credentials.enabled", "true",

@@ -27,8 +27,10 @@ import io.s3broker.credentials.Access;
 import io.s3broker.credentials.Grant;
 import io.s3broker.credentials.Scope;
 import io.s3broker.credentials.ScopedCredentials;
+import io.s3broker.testing.BrowserApiConfig;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
+import io.s3broker.testing.S3As;
 import io.s3broker.testing.TestAuth;
 import software.amazon.awssdk.services.s3.model.GetObjectAclResponse;
 import software.amazon.awssdk.services.s3.model.Permission;
@@ -54,8 +56,7 @@ class UploadAclTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             // Browser uploads under the whole-bucket write entry of the test profile: a literal one, warned about.
-            return Map.of("broker.upload.acl", ACL, "broker.credentials.enabled", "true",
-                    "broker.companion.bucket", LocalS3Sts.bucket(), "broker.companion.post-signer", "role");
+            return BrowserApiConfig.with("broker.upload.acl", ACL, "broker.credentials.enabled", "true");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.s3broker.testing;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,6 +50,10 @@ public final class RandomBytes extends InputStream {
     /** The SHA-256 of the {@code length} bytes that {@code new RandomBytes(length, seed)} yields. */
     public static String sha256(long length, long seed) {
         return sha256(new RandomBytes(length, seed));
+    }
+
+    public static String sha256(byte[] bytes) {
+        return sha256(new ByteArrayInputStream(bytes));
     }
 
     public static String sha256(InputStream in) {

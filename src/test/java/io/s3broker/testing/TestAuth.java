@@ -1,5 +1,10 @@
 package io.s3broker.testing;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 import io.restassured.RestAssured;
 import io.restassured.filter.Filter;
 import io.restassured.filter.FilterContext;
@@ -33,6 +38,25 @@ public final class TestAuth {
     };
 
     private TestAuth() {
+    }
+
+    /** One entry of {@code broker.auth.api-keys}: the caller's name and the SHA-256 of its key. */
+    public static String pair(String name, String key) {
+        try {
+            return name + ":" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code broker.auth.api-keys} with {@link #CALLER} and the given name/key pairs. */
+    public static String apiKeys(String... namesAndKeys) {
+        StringBuilder pairs = new StringBuilder(CALLER + ":" + KEY_SHA256);
+        for (int i = 0; i < namesAndKeys.length; i += 2) {
+            pairs.append(',').append(pair(namesAndKeys[i], namesAndKeys[i + 1]));
+        }
+        return pairs.toString();
     }
 
     /** Makes rest-assured send the key by default; idempotent. */

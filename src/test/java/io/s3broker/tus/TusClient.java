@@ -9,10 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -151,19 +149,6 @@ final class TusClient {
         return bytes;
     }
 
-    static String sha256(InputStream in) {
-        try (in) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     // --- S3, as the bucket owner sees it ---
 
     /** The key of an upload's object: the caller's prefix and the id's last field. */
@@ -178,7 +163,7 @@ final class TusClient {
     }
 
     static String storedSha256(String key) {
-        return sha256(LocalS3Sts.admin().getObject(g -> g.bucket(LocalS3Sts.bucket()).key(key),
+        return RandomBytes.sha256(LocalS3Sts.admin().getObject(g -> g.bucket(LocalS3Sts.bucket()).key(key),
                 AsyncResponseTransformer.toBlockingInputStream()).join());
     }
 

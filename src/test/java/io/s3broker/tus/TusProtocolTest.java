@@ -18,12 +18,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -44,6 +42,7 @@ import io.s3broker.credentials.ScopedCredentials;
 import io.s3broker.testing.LocalS3Sts;
 import io.s3broker.testing.LocalS3StsResource;
 import io.s3broker.testing.Metrics;
+import io.s3broker.testing.RandomBytes;
 import io.s3broker.testing.TestAuth;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
@@ -75,8 +74,7 @@ class TusProtocolTest {
             return Map.of("broker.tus.bucket", bucket,
                     "broker.access.write", bucket + "/tus/{caller}/",
                     "broker.access.callers.\"outsider\".write", bucket + "/elsewhere/",
-                    "broker.auth.api-keys", TestAuth.CALLER + ":" + TestAuth.KEY_SHA256 + ",other:" + sha256(OTHER_KEY)
-                            + ",outsider:" + sha256(OUTSIDER_KEY),
+                    "broker.auth.api-keys", TestAuth.apiKeys("other", OTHER_KEY, "outsider", OUTSIDER_KEY),
                     "broker.upload.part-size", "8M",
                     "broker.upload.max-size", "40M",
                     "quarkus.http.cors.enabled", "true",
@@ -146,7 +144,7 @@ class TusProtocolTest {
         HttpResponse<String> last = tus.patch(url, reached, seed, reached, length - reached);
         assertEquals(204, last.statusCode(), last.body());
         assertEquals(Long.toString(length), header(last, "Upload-Offset"));
-        assertEquals(TusClient.sha256(slice(seed, 0, length)), storedSha256(key));
+        assertEquals(RandomBytes.sha256(slice(seed, 0, length)), storedSha256(key));
         var object = headObject(key).orElseThrow();
         assertEquals("application/pdf", object.contentType());
         assertEquals(List.of(), openUploads(key), "no multipart upload left open");
@@ -342,7 +340,7 @@ class TusProtocolTest {
         assertEquals(sent, tus.offset(url), "a full part and the rest of what came, kept");
         HttpResponse<String> rest = tus.patch(url, sent, seed, sent, length - sent);
         assertEquals(204, rest.statusCode(), rest.body());
-        assertEquals(TusClient.sha256(slice(seed, 0, length)), storedSha256(key(PREFIX, url)));
+        assertEquals(RandomBytes.sha256(slice(seed, 0, length)), storedSha256(key(PREFIX, url)));
         assertTrue(headObject(stateKey(PREFIX, url)).isEmpty());
     }
 
@@ -358,7 +356,7 @@ class TusProtocolTest {
         assertTrue(offset > 0 && offset <= sent, "offset " + offset + " of " + sent + " sent");
         HttpResponse<String> rest = tus.patch(url, offset, seed, offset, length - offset);
         assertEquals(204, rest.statusCode(), rest.body());
-        assertEquals(TusClient.sha256(slice(seed, 0, length)), storedSha256(key(PREFIX, url)));
+        assertEquals(RandomBytes.sha256(slice(seed, 0, length)), storedSha256(key(PREFIX, url)));
         assertEquals(List.of(), openUploads(key(PREFIX, url)));
     }
 
@@ -384,7 +382,7 @@ class TusProtocolTest {
         HttpResponse<String> rest = h2.patch(url, 9 * MIB, seed, 9 * MIB, length - 9 * MIB);
         assertEquals(204, rest.statusCode(), rest.body());
         assertEquals(HttpClient.Version.HTTP_2, rest.version());
-        assertEquals(TusClient.sha256(slice(seed, 0, length)), storedSha256(key(PREFIX, url)));
+        assertEquals(RandomBytes.sha256(slice(seed, 0, length)), storedSha256(key(PREFIX, url)));
         assertEquals(List.of(), openUploads(key(PREFIX, url)));
         assertTrue(headObject(stateKey(PREFIX, url)).isEmpty());
     }
@@ -456,14 +454,6 @@ class TusProtocolTest {
 
     static String b64(String text) {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
 }

@@ -1,10 +1,8 @@
 package io.s3broker.upload;
 
-import java.util.HexFormat;
 import java.util.Map;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
-import io.s3broker.auth.ApiKeys;
 import io.s3broker.testing.TestAuth;
 
 /**
@@ -22,7 +20,6 @@ public class UploadLimitsProfile implements QuarkusTestProfile {
         return Map.of("broker.upload.max-size", "150M",
                 "broker.upload.buffer-wait", BUFFER_WAIT_SECONDS + "S",
                 "broker.upload.idle-timeout", IDLE_SECONDS + "S",
-                "broker.auth.api-keys", TestAuth.CALLER + ":" + TestAuth.KEY_SHA256 + ",other:"
-                        + HexFormat.of().formatHex(ApiKeys.sha256(OTHER_KEY)));
+                "broker.auth.api-keys", TestAuth.apiKeys("other", OTHER_KEY));
     }
 }

@@ -1,4 +1,4 @@
-package io.s3broker.security;
+package io.s3broker.testing;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
-import io.s3broker.testing.LocalS3Sts;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -21,14 +20,14 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** S3 at the local gateway as someone holding {@code credentials}: an SDK client, a presigner, and plain HTTP. */
-final class S3As {
+public final class S3As {
 
-    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    public static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private S3As() {
     }
 
-    static S3AsyncClient client(AwsCredentials credentials) {
+    public static S3AsyncClient client(AwsCredentials credentials) {
         return S3AsyncClient.builder()
                 .endpointOverride(URI.create(LocalS3Sts.get("LOCAL_S3STS_ENDPOINT")))
                 .region(Region.of(LocalS3Sts.get("BROKER_REGION")))
@@ -39,7 +38,7 @@ final class S3As {
                 .build();
     }
 
-    static S3Presigner presigner(AwsCredentials credentials) {
+    public static S3Presigner presigner(AwsCredentials credentials) {
         return S3Presigner.builder()
                 .endpointOverride(URI.create(LocalS3Sts.get("LOCAL_S3STS_ENDPOINT")))
                 .region(Region.of(LocalS3Sts.get("BROKER_REGION")))
@@ -48,29 +47,29 @@ final class S3As {
                 .build();
     }
 
-    static URI presignedGet(AwsCredentials credentials, String bucket, String key) {
+    public static URI presignedGet(AwsCredentials credentials, String bucket, String key) {
         try (S3Presigner presigner = presigner(credentials)) {
             return URI.create(presigner.presignGetObject(r -> r.signatureDuration(Duration.ofMinutes(5))
                     .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toString());
         }
     }
 
-    static URI presignedPut(AwsCredentials credentials, String bucket, String key) {
+    public static URI presignedPut(AwsCredentials credentials, String bucket, String key) {
         try (S3Presigner presigner = presigner(credentials)) {
             return URI.create(presigner.presignPutObject(r -> r.signatureDuration(Duration.ofMinutes(5))
                     .putObjectRequest(p -> p.bucket(bucket).key(key))).url().toString());
         }
     }
 
-    static HttpResponse<String> httpGet(URI url) {
+    public static HttpResponse<String> httpGet(URI url) {
         return send(HttpRequest.newBuilder(url).GET().build());
     }
 
-    static HttpResponse<String> httpPut(URI url, String body) {
+    public static HttpResponse<String> httpPut(URI url, String body) {
         return send(HttpRequest.newBuilder(url).PUT(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
-    static HttpResponse<String> send(HttpRequest request) {
+    public static HttpResponse<String> send(HttpRequest request) {
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (Exception e) {
@@ -79,7 +78,7 @@ final class S3As {
     }
 
     /** The HTTP status S3 answered {@code call} with: 200 when it succeeded. */
-    static int status(Supplier<CompletableFuture<?>> call) {
+    public static int status(Supplier<CompletableFuture<?>> call) {
         try {
             call.get().get();
             return 200;
