@@ -42,7 +42,8 @@
 #   BENCH_BROKER_PORT=18080               (not 8080/8081: dev runs and Quarkus tests use those); its /q/ endpoints
 #                                         answer where bench/lib/common.sh's q_url says (BENCH_MANAGEMENT_OFFSET)
 #   BENCH_BROKER_TEMPLATED_PORT=18083     the broker of phase 6
-#   BENCH_ONLY=templated                  phase 6 alone (default: every phase)
+#   BENCH_ONLY=templated|core             templated: phase 6 alone; core: phases 1-5, for a build from before
+#                                         templated entries (BENCH_BROKER_REV); default: every phase
 #   BENCH_AUTH=both|on|off                every broker gets a fresh random key and every request to it sends it
 #                                         (Authorization: Bearer); on: the broker checks it (BROKER_AUTH_MODE=api-key,
 #                                         the bucket allowed), off: BROKER_AUTH_MODE=none; both (default): on, plus a
@@ -81,7 +82,7 @@ COMMAND_LINE=$(command_line BENCH_ bench/item-bench.sh "$@")
 
 [[ $DIRECT_SIGNER == role || $DIRECT_SIGNER == admin ]] || die "BENCH_DIRECT_SIGNER must be role or admin"
 [[ $AUTH == both || $AUTH == on || $AUTH == off ]] || die "BENCH_AUTH must be both, on or off"
-[[ -z $ONLY || $ONLY == templated ]] || die "BENCH_ONLY must be empty or templated"
+[[ -z $ONLY || $ONLY == templated || $ONLY == core ]] || die "BENCH_ONLY must be empty, templated or core"
 whole_numbers BURST THREADS JVM_WARMUP
 read -r -a CONN_LIST <<<"$CONNECTIONS"
 ((${#CONN_LIST[@]})) || die "BENCH_CONNECTIONS names no connection count"
@@ -94,6 +95,7 @@ NOAUTH_PID=
 TEMPLATED_PID=
 OBJECT_URL=
 TEMPLATED_URLS=()
+TEMPLATED_ROWS=()
 RGW_KEEP=${BENCH_KEEP_RGW:-0}
 
 # shellcheck disable=SC2317 # called by bench_cleanup
@@ -420,10 +422,11 @@ BURST_OK=0
 
 stop_pid "$BROKER_PID"
 BROKER_PID=
-templated_phase
+[[ $ONLY == core ]] || templated_phase
 
 # 4. blocked threads and anything else odd, over all the brokers' logs of this run
-LOGS=("$WORK/broker.log" "$WORK/broker-templated.log")
+LOGS=("$WORK/broker.log")
+[[ ! -e $WORK/broker-templated.log ]] || LOGS+=("$WORK/broker-templated.log")
 [[ ! -e $WORK/broker-noauth.log ]] || LOGS+=("$WORK/broker-noauth.log")
 scan_broker_logs '"GET /item[^"]*"' 200 "${LOGS[@]}"
 
