@@ -55,6 +55,11 @@ for a; do
   [[ -f ${APPS[-1]}/quarkus-run.jar ]] || die "no quarkus-run.jar in ${a#*=}"
 done
 
+if [[ " $WAYS" == *" tus"* ]] && [[ ! -f $HERE/tus/node_modules/.package-lock.json ||
+  $HERE/tus/package-lock.json -nt $HERE/tus/node_modules/.package-lock.json ]]; then
+  (cd "$HERE/tus" && npm ci --no-audit --no-fund --loglevel=error) >&2 || die "npm ci in bench/tus failed"
+fi
+
 bench_start /dev/shm/ab-upload.XXXXXX
 PIDS=()
 NGINX_PID=
