@@ -4,15 +4,18 @@
 # broker per variant, all started side by side against one private gateway and warmed up alike, then measured in
 # interleaved batches (each round rotates the order), so that whatever else loads the machine falls on every variant
 # alike. Optionally nginx as deployed (bench/upload-bench.sh's configuration) in the same rounds, as the reference.
-# CPU is the sum over the process's threads of /proc/PID/task/*/schedstat (nanoseconds), around each batch, also split
-# by thread group (event loops, GC, JIT compilers, the rest). Wall time is ignored. Not a benchmark of throughput
-# or of the targets: bench/upload-bench.sh is.
+# CPU is the process's utime + stime (/proc/PID/stat, threads that exited included) around each batch, split by thread
+# group (event loops, GC, JIT compilers: /proc/PID/task/*/schedstat of the live threads; the rest, what is left,
+# takes the time of threads that exited during the batch). Wall time is ignored (tus ways print the client's). Not a
+# benchmark of throughput or of the targets: bench/upload-bench.sh is.
 #
 # usage: bench/ab-upload.sh NAME=APP_DIR [NAME=APP_DIR...]
 #   APP_DIR: a built target/quarkus-app, copied elsewhere first, so that a later build does not replace its jars. The
 #   first variant is the base that the others are compared with (median of their per-round ratios).
 # Environment (all optional):
 #   AB_WAYS="put chunked form"  AB_MIB=100 (one upload)  AB_WARMUP=30 (unmeasured uploads per way and variant)
+#     (ways also tus: tus-js-client 4.3.1 as bench/tus-bench.sh runs it, one PATCH per upload with a Content-Length;
+#     tusN: the same with chunkSize N MiB, one PATCH per N MiB; both to /files/, the object deleted afterwards)
 #   AB_ROUNDS=12  AB_BATCH=1 (uploads per measured batch)  AB_NGINX=1 (measure nginx too, PUT only)
 #   AB_PARALLEL=1 (uploads at once in a measured batch: 8 shows the peak RSS of 8 uploads at once, as upload-bench.sh)
 #   AB_JVM="@docker/jvm.options -Xmx128m -XX:-UsePerfData"   JVM arguments of every variant
@@ -52,6 +55,11 @@ for a; do
   [[ -f ${APPS[-1]}/quarkus-run.jar ]] || die "no quarkus-run.jar in ${a#*=}"
 done
 
+if [[ " $WAYS" == *" tus"* ]] && [[ ! -f $HERE/tus/node_modules/.package-lock.json ||
+  $HERE/tus/package-lock.json -nt $HERE/tus/node_modules/.package-lock.json ]]; then
+  (cd "$HERE/tus" && npm ci --no-audit --no-fund --loglevel=error) >&2 || die "npm ci in bench/tus failed"
+fi
+
 bench_start /dev/shm/ab-upload.XXXXXX
 PIDS=()
 NGINX_PID=
@@ -77,7 +85,8 @@ for i in "${!NAMES[@]}"; do
   read -r -a own_env <<<"${!env_var:-}"
   pid=
   start_quarkus pid "broker-${NAMES[$i]}" $((PORT0 + i)) "$WORK/broker-${NAMES[$i]}.log" /q/health/ready \
-    "${AUTH_ON_ENV[@]}" MALLOC_ARENA_MAX=2 "${own_env[@]}" "${!java_var:-java}" "${JVM[@]}" "${own_jvm[@]}" \
+    "${AUTH_ON_ENV[@]}" BROKER_TUS_BUCKET="$BUCKET" MALLOC_ARENA_MAX=2 "${own_env[@]}" \
+    "${!java_var:-java}" "${JVM[@]}" "${own_jvm[@]}" \
     -jar "${APPS[$i]}/quarkus-run.jar"
   PIDS+=("$pid")
 done
@@ -88,6 +97,7 @@ if [[ ${AB_NGINX:-0} == 1 ]]; then
 fi
 is_nginx() { [[ ${NAMES[$1]} == nginx ]]; }
 
+json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; } # file python-subscript
 upload() { # variant-index way [key]
   local url="http://127.0.0.1:$((PORT0 + $1))/item" key=ab-upload/${3:-$1-$2} code
   local curl=(curl -sS -m 600 -o /dev/null -w '%{http_code}')
@@ -104,18 +114,34 @@ upload() { # variant-index way [key]
     put) code=$("${curl[@]}" -T "$WORK/source" "$url?bucket=$BUCKET&key=$key") ;;
     chunked) code=$("${curl[@]}" -T - "$url?bucket=$BUCKET&key=$key" <"$WORK/source") ;;
     form) code=$("${curl[@]}" -F "bucket=$BUCKET" -F "key=$key" -F "files=@$WORK/source;type=application/octet-stream" "$url") ;;
+    tus*)
+      local answer=$WORK/tus-$1-$2-${3:-0}.json
+      TUS_AUTH=${AUTH_HEADER#Authorization: } TUS_CHUNK_MIB=${2#tus} node "$HERE/tus/upload.mjs" \
+        "http://127.0.0.1:$((PORT0 + $1))/files/" "$WORK/source" 1 >"$answer" 2>>"$WORK/tus-client.log" ||
+        die "tus upload $2 to ${NAMES[$1]} failed: $(tail -n 3 "$WORK/tus-client.log")"
+      # Keys are the broker's own and new each time: removed at once (the gateway keeps objects in RAM).
+      key=$(json_field "$answer" '["urls"][0].rsplit("/", 1)[1].split(".", 3)[3]')
+      s3_admin -o /dev/null -X DELETE "$(object_url "tus/bench/$key")" || die "could not delete tus/bench/$key"
+      return 0
+      ;;
   esac
   [[ $code == 201 ]] || die "upload $2 to ${NAMES[$1]} answered $code; log: $WORK/broker-${NAMES[$1]}.log"
 }
 # CPU nanoseconds of the variant's processes by thread group: "event-loops gc jit rest" (nginx: all in the last).
+# The groups are the live threads' schedstat; the rest is the processes' utime + stime (/proc/PID/stat, which keeps
+# the time of threads that exited, such as compiler threads the JVM stops when idle) minus the groups, so that a
+# thread exiting during a batch cannot take its time out of the total.
 cpu_groups() { # variant-index
-  local p t
-  for p in ${PIDS[$1]} $(is_nginx "$1" && pgrep -P "${PIDS[$1]}"); do
+  local p t pids total
+  pids="${PIDS[$1]} $(is_nginx "$1" && pgrep -P "${PIDS[$1]}")"
+  # shellcheck disable=SC2086 # a list of pids
+  total=$(cpu_of $pids)
+  for p in $pids; do
     for t in /proc/"$p"/task/*; do
       printf '%s\t%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null)"
     done
-  done | awk -F'\t' '$2 != "" { g = $1 ~ /eventloo/ ? 1 : $1 ~ /^VM Thread/ ? 2 : $1 ~ /Compiler/ ? 3 : 4; s[g] += $2 }
-    END { printf "%.0f %.0f %.0f %.0f\n", s[1], s[2], s[3], s[4] }'
+  done | awk -F'\t' -v total="$total" '$2 != "" { g = $1 ~ /eventloo/ ? 1 : $1 ~ /^VM Thread/ ? 2 : $1 ~ /Compiler/ ? 3 : 4; s[g] += $2 }
+    END { printf "%.0f %.0f %.0f %.0f\n", s[1], s[2], s[3], total * 1e9 - s[1] - s[2] - s[3] }'
 }
 ways_of() { if is_nginx "$1"; then echo put; else echo "$WAYS"; fi; }
 
@@ -160,7 +186,10 @@ for r in $(seq "$ROUNDS"); do
       TOTAL[$i,$way]=$((${TOTAL[$i,$way]:-0} + ns))
       fig=$(awk -v t="$ns" -v mib=$((BATCH * PARALLEL * MIB)) 'BEGIN { printf "%.3f", t / 1e6 / mib }')
       FIGS[$i,$way]+="$fig "
-      log "round $r $way ${NAMES[$i]}: $fig ms/MiB (load $(cut -d' ' -f1 /proc/loadavg), peak RSS so far $(peak_rss "$i"))"
+      wall=
+      [[ $way != tus* ]] || wall=", the client's wall time $(json_field "$WORK/tus-$i-$way-at-once-0.json" '["seconds"]') s"
+      log "round $r $way ${NAMES[$i]}: $fig ms/MiB (load $(cut -d' ' -f1 /proc/loadavg)," \
+        "peak RSS so far $(peak_rss "$i")$wall)"
       # Uploads at once overwrite as many objects: without a collection the garbage of two variants' batches can
       # fill the gateway's memory store, which then stops answering in time (502s).
       ((PARALLEL == 1)) || gc_process

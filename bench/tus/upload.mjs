@@ -1,6 +1,7 @@
 // The client of bench/tus-bench.sh: tus-js-client uploads FILE COUNT times at once to ENDPOINT (one PATCH per upload,
 // the client's default), with the Authorization header of TUS_AUTH when set; prints the wall time and the upload URLs
-// as JSON. usage: node upload.mjs ENDPOINT FILE COUNT
+// as JSON; with TUS_CHUNK_MIB set, one PATCH per that many MiB (tus-js-client's chunkSize) instead.
+// usage: node upload.mjs ENDPOINT FILE COUNT
 import { createReadStream, statSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 
@@ -9,6 +10,7 @@ import * as tus from 'tus-js-client'
 const [endpoint, file, count] = process.argv.slice(2)
 const size = statSync(file).size
 const headers = process.env.TUS_AUTH ? { Authorization: process.env.TUS_AUTH } : {}
+const chunk = process.env.TUS_CHUNK_MIB ? { chunkSize: Number(process.env.TUS_CHUNK_MIB) * 1048576 } : {}
 const started = performance.now()
 const urls = await Promise.all(Array.from({ length: Number(count) }, (_, i) => new Promise((resolve, reject) => {
   const upload = new tus.Upload(createReadStream(file), {
@@ -17,6 +19,7 @@ const urls = await Promise.all(Array.from({ length: Number(count) }, (_, i) => n
     headers,
     metadata: { filename: `bench-${i}.bin`, filetype: 'application/octet-stream' },
     retryDelays: [],
+    ...chunk,
     onSuccess: () => resolve(upload.url),
     onError: reject,
   })
