@@ -45,9 +45,6 @@ final class AppendUpload extends PartedUpload {
                 partSize(request, settings), request.end() - request.start()));
         this.request = request;
         this.partSize = partSize(request, settings);
-        // Every byte is copied anyway: sent from the copy, none is copied again by the SDK
-        // (docs/decisions/0035-append-parts-from-the-copy.md).
-        parts.allFromCopy();
     }
 
     /** The configured part size, down to a multiple of the upload's unit, so that every part starts on one. */

@@ -45,8 +45,6 @@ final class PartAssembler {
     /** The part whose call may still hold slices of the copy, from {@code guardFrom} on; 0 if none. */
     private int guarded;
     private int guardFrom;
-    /** Whether every byte of a copied part goes on as a slice of the copy, even after its call started. */
-    private boolean allFromCopy;
 
     /** @param length what is known of the body's length */
     PartAssembler(BodyLength length, long partSize, long maxSize) {
@@ -94,14 +92,9 @@ final class PartAssembler {
         return exact >= 0 || n == 1 && firstKnown;
     }
 
-    /** Hands every byte of a copied part on as a slice of the copy ({@link #started} changes nothing then). */
-    void allFromCopy() {
-        allFromCopy = true;
-    }
-
     /** The current part's call has started: the rest of its bytes go on as slices of the client's chunks. */
     void started(int n) {
-        if (n == part && !allFromCopy) {
+        if (n == part) {
             streaming = true;
         }
     }
