@@ -136,7 +136,7 @@ def get(path, timeout=2.0):
     finally:
         conn.close()
 
-def ready(timeout):
+def ready_status(timeout):
     # the readiness URL as bench/lib/common.sh's q_url gives it (the HTTP port, or the management port)
     u = urllib.parse.urlsplit(ready_url)
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
@@ -191,7 +191,7 @@ def wait_ready(p, t0, deadline=60.0):
         if p.poll() is not None:
             raise RuntimeError(f"broker exited with {p.returncode} before it was ready")
         try:
-            if ready(timeout=1.0) == 200:
+            if ready_status(timeout=1.0) == 200:
                 return time.monotonic() - t0
         except OSError:
             pass
