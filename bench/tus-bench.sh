@@ -185,23 +185,29 @@ check_stored() { # bytes sha|-
   done
 }
 
-declare -A TPUT CPU CLIENT RSS DISK
+declare -A TPUT CPU CLIENT GW RSS DISK
 NODE_START=
-# One measured round of one way: MiB/s, CPU ms/MiB of its server process and of its clients, VmHWM MiB, bytes written
-# to disk.
+per_mib() { awk -v a="$1" -v b="$2" -v m="$3" 'BEGIN { printf "%.2f", 1000 * (b - a) / m }'; } # cpu0 cpu1 MiB
+# One measured round of one way: MiB/s; CPU ms/MiB of its server process, of its clients and of the gateway's
+# daemons (Ceph: on 2 cores, the three share the CPU that bounds the throughput); VmHWM MiB; bytes written to disk.
 measure() { # phase way file count mib sha|-
-  local phase=$1 way=$2 file=$3 count=$4 mib=$5 pid cpu0 cpu1 w0 w1
+  local phase=$1 way=$2 file=$3 count=$4 mib=$(($5 * $4)) pid cpu0 cpu1 gw0 gw1 w0 w1
   pid=$(way_pid "$way")
   echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || log "WARNING: could not reset VmHWM of $pid"
+  # shellcheck disable=SC2046 # word splitting wanted: the pids
+  gw0=$(cpu_of $(ceph_pids))
   cpu0=$(cpu_of "$pid")
   w0=$(proc_io "$pid" write_bytes)
   run_way "$way" "$file" "$count"
   cpu1=$(cpu_of "$pid")
+  # shellcheck disable=SC2046
+  gw1=$(cpu_of $(ceph_pids))
   w1=$(proc_io "$pid" write_bytes)
-  check_stored $((mib << 20)) "$6"
-  TPUT[$phase.$way]+="$(awk -v m="$((mib * count))" -v s="$SECONDS_TAKEN" 'BEGIN { printf "%.1f", m / s }') "
-  CPU[$phase.$way]+="$(awk -v a="$cpu0" -v b="$cpu1" -v m="$((mib * count))" 'BEGIN { printf "%.2f", 1000 * (b - a) / m }') "
-  CLIENT[$phase.$way]+="$(awk -v c="$CLIENT_CPU" -v m="$((mib * count))" 'BEGIN { printf "%.2f", 1000 * c / m }') "
+  check_stored $(($5 << 20)) "$6"
+  TPUT[$phase.$way]+="$(awk -v m="$mib" -v s="$SECONDS_TAKEN" 'BEGIN { printf "%.1f", m / s }') "
+  CPU[$phase.$way]+="$(per_mib "$cpu0" "$cpu1" "$mib") "
+  CLIENT[$phase.$way]+="$(per_mib 0 "$CLIENT_CPU" "$mib") "
+  GW[$phase.$way]+="$(per_mib "$gw0" "$gw1" "$mib") "
   NODE_START+=${START_CPU:+"$START_CPU "}
   RSS[$phase.$way]+="$(($(hwm_kib "$pid") / 1024)) "
   DISK[$phase.$way]+="$((w1 - w0)) "
@@ -255,8 +261,17 @@ way_label() {
   esac
 }
 # shellcheck disable=SC2086 # word splitting wanted: the runs
+runs() { local -n of=$1; echo "$(median ${of[$2]}) (${of[$2]% })"; } # array phase.way: the median (every run)
+# shellcheck disable=SC2086
+all_cpu() { awk -v a="$(median ${CPU[$1]})" -v b="$(median ${CLIENT[$1]})" -v c="$(median ${GW[$1]})" 'BEGIN { printf "%.2f", a + b + c }'; }
+# shellcheck disable=SC2086
 gap() { # way other-way label other-label
-  echo "| $3 | $4 | $(ratio "$(median ${TPUT[big.$1]})" "$(median ${TPUT[big.$2]})")x | $(ratio "$(median ${TPUT[many.$1]})" "$(median ${TPUT[many.$2]})")x |"
+  local phase line="| $3 | $4 |"
+  for phase in big many; do
+    line+=" $(ratio "$(median ${TPUT[$phase.$1]})" "$(median ${TPUT[$phase.$2]})")x |"
+    line+=" $(awk -v a="$(all_cpu "$phase.$1")" -v b="$(all_cpu "$phase.$2")" 'BEGIN { printf "%+.2f", a - b }') |"
+  done
+  echo "$line"
 }
 REPORT=$(
   run_heading
@@ -264,12 +279,11 @@ REPORT=$(
   echo "- gateway: $(gateway_desc); the peer's TMPDIR on $PEER_TMP_FS; parts of $PART_MIB MiB on both servers"
   echo "- $WARMUP_ROUNDS unmeasured rounds of every way with ${SMALL_MIB} MiB, then $REPEATS measured rounds (ways rotated); medians, every run in brackets"
   echo
-  echo "| upload | way | client | MiB/s | CPU ms/MiB of the server | CPU ms/MiB of the client | peak RSS MiB | bytes written to disk |"
-  echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"
+  echo "| upload | way | client | MiB/s | CPU ms/MiB of the server | of the client | of the gateway | the three | peak RSS MiB | bytes written to disk |"
+  echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for phase in big many; do
     for way in "${WAYS[@]}"; do
-      # shellcheck disable=SC2086 # word splitting wanted: the runs
-      echo "| $(phase_label "$phase") | $(way_label "$way") | $(median ${TPUT[$phase.$way]}) (${TPUT[$phase.$way]% }) | $(median ${CPU[$phase.$way]}) (${CPU[$phase.$way]% }) | $(median ${CLIENT[$phase.$way]}) (${CLIENT[$phase.$way]% }) | $(max_of "${RSS[$phase.$way]}") | $(max_of "${DISK[$phase.$way]}") |"
+      echo "| $(phase_label "$phase") | $(way_label "$way") | $(runs TPUT "$phase.$way") | $(runs CPU "$phase.$way") | $(runs CLIENT "$phase.$way") | $(runs GW "$phase.$way") | $(all_cpu "$phase.$way") | $(max_of "${RSS[$phase.$way]}") | $(max_of "${DISK[$phase.$way]}") |"
     done
   done
   echo
@@ -278,8 +292,8 @@ REPORT=$(
   echo
   echo "Client and server apart (ratios of the median throughputs; the first row is the target's):"
   echo
-  echo "| throughput of | over | $(phase_label big) | $(phase_label many) |"
-  echo "| --- | --- | ---: | ---: |"
+  echo "| throughput of | over | $(phase_label big) | CPU ms/MiB more, the three | $(phase_label many) | CPU ms/MiB more, the three |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: |"
   gap tus put "tus, tus-js-client" "PUT /item, curl"
   gap tuscurl put "tus, curl" "PUT /item, curl (the server's share, curl on both sides)"
   gap tus putnode "tus, tus-js-client" "PUT /item, Node (the server's share, Node on both sides)"
