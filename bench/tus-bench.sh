@@ -11,7 +11,8 @@
 # SMALL_MIB (8 x 100 MiB) at once, per server process:
 #   - throughput: MiB / wall time of the client (creation to the last answer)
 #   - CPU per MiB: utime + stime of /proc/PID/stat (every thread) before and after, as every bench here (cpu_of);
-#     for the clients (bench/lib/clients.py), the same of every curl or node process, read as it exits
+#     for the clients (bench/lib/clients.py), the same of every curl or node process, read as it exits; and of the
+#     gateway's daemons (on 2 cores, server, client and gateway share the CPU that bounds the throughput)
 #   - peak RSS: VmHWM, reset (clear_refs) before each upload
 #   - bytes written to disk: write_bytes of /proc/PID/io before and after (the peer's temporary parts go to TMPDIR,
 #     a directory on the work dir's disk, never tmpfs; both servers log through a pipe)
@@ -324,12 +325,14 @@ if [[ ! -s $RESULTS ]]; then
   cat >"$RESULTS" <<'EOF'
 # Resumable upload benchmark results
 
-Re-run with `bench/tus-bench.sh` (see its header). It boots a private Ceph RGW gateway, builds a copy of the
-checkout, starts the broker with its tus endpoint and @tus/server 2.4.5 with @tus/s3-store 2.0.7 (bench/tus) on the
-same gateway, and uploads the same files to both with tus-js-client 4.3.1, and to the broker's PUT /item with curl.
-Throughput is MiB over the client's wall time; CPU is utime + stime of each server's process (every thread) over
-the upload; peak RSS is VmHWM reset before each upload; disk bytes are write_bytes of /proc/PID/io (the peer's
-temporary part files go to a directory on disk, as os.tmpdir() does on most hosts; both servers log through a pipe).
+Re-run with `bench/tus-bench.sh` (see its header). It boots a private Ceph RGW gateway, builds a copy of the checkout,
+starts the broker with its tus endpoint and @tus/server 2.4.5 with @tus/s3-store 2.0.7 (bench/tus) on the same
+gateway, and uploads the same files to both with tus-js-client 4.3.1, and to the broker's PUT /item with curl; and, to
+tell the client's share from the server's, to the broker's tus endpoint with curl and to its PUT /item with Node.
+Throughput is MiB over the client's wall time; CPU is utime + stime of each server's process (every thread) over the
+upload, and of the clients' processes and the gateway's daemons; peak RSS is VmHWM reset before each upload; disk
+bytes are write_bytes of /proc/PID/io (the peer's temporary part files go to a directory on disk, as os.tmpdir() does
+on most hosts; both servers log through a pipe).
 EOF
 fi
 printf '%s\n' "$REPORT"
