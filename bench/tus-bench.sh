@@ -4,10 +4,15 @@
 # side by side on the same RGW: the broker's tus endpoint (/files/) against @tus/server 2.4.5 with @tus/s3-store
 # 2.0.7 from npm (bench/tus/server.mjs, the bucket owner's keys, parts of the broker's size), both driven by
 # tus-js-client 4.3.1 (bench/tus/upload.mjs: one PATCH per upload, its default); and the broker's own PUT /item of
-# the same file (curl -T, Content-Length). For BIG_MIB (1 GiB) once and CONCURRENCY x SMALL_MIB (8 x 100 MiB) at once,
-# per server process:
+# the same file (curl -T, Content-Length). So that the client's share of tus vs PUT /item shows apart from the
+# server's, two more ways swap the clients: the broker's tus endpoint driven by curl (POST, then one PATCH of the whole
+# file with a Content-Length) and PUT /item driven by Node (bench/tus/put.mjs: node:http streaming the file, as
+# tus-js-client's Node stack does). Ways: tus peer put tuscurl putnode. For BIG_MIB (1 GiB) once and CONCURRENCY x
+# SMALL_MIB (8 x 100 MiB) at once, per server process:
 #   - throughput: MiB / wall time of the client (creation to the last answer)
-#   - CPU per MiB: utime + stime of /proc/PID/stat (every thread) before and after, as every bench here (cpu_of)
+#   - CPU per MiB: utime + stime of /proc/PID/stat (every thread) before and after, as every bench here (cpu_of);
+#     for the clients (bench/lib/clients.py), the same of every curl or node process, read as it exits; and of the
+#     gateway's daemons (on 2 cores, server, client and gateway share the CPU that bounds the throughput)
 #   - peak RSS: VmHWM, reset (clear_refs) before each upload
 #   - bytes written to disk: write_bytes of /proc/PID/io before and after (the peer's temporary parts go to TMPDIR,
 #     a directory on the work dir's disk, never tmpfs; both servers log through a pipe)
@@ -115,44 +120,56 @@ delete_keys() {
   gc_process
 }
 
-# Uploads FILE COUNT times at once by WAY; sets SECONDS_TAKEN and appends the stored keys to KEYS.
+# The clients, all through bench/lib/clients.py (wall time, and the CPU of the client processes): tus and peer,
+# tus-js-client (upload.mjs, COUNT uploads in one Node process); putnode, the same kind of Node client for PUT /item
+# (put.mjs); put and tuscurl, one curl per upload (tuscurl: POST, then one PATCH of the whole file, as tus-js-client
+# sends it). Ways in Node take the wall time the client prints (creation to the last answer, without Node's start).
+CURL=(curl -sS --fail-with-body -m 900)
+# way count command... [--then command...]...: sets SECONDS_TAKEN, CLIENT_CPU and, for Node, START_CPU (CPU seconds
+# before its first request, in CLIENT_CPU too); the clients' output goes to client.out.
+clients() {
+  local way=$1
+  shift
+  python3 "$HERE/lib/clients.py" "$@" >"$WORK/client.out" 2>>"$WORK/client.log" ||
+    die "the $way upload failed: $(tail -n 3 "$WORK/client.log")"
+  read -r SECONDS_TAKEN CLIENT_CPU <"$WORK/client.out"
+  START_CPU=
+  if [[ $way == *node || $way == tus || $way == peer ]]; then
+    SECONDS_TAKEN=$(json_lines seconds) START_CPU=$(json_lines startCpu)
+  fi
+}
+json_lines() { # field: that field of every JSON line the clients printed (a list's items one a line)
+  tail -n +2 "$WORK/client.out" | python3 -c 'import json,sys
+for line in sys.stdin:
+    v = json.loads(line)[sys.argv[1]]
+    print("\n".join(v) if isinstance(v, list) else "%.3f" % v if isinstance(v, float) else v)' "$1"
+}
+
+# Uploads FILE COUNT times at once by WAY; sets SECONDS_TAKEN and CLIENT_CPU and appends the stored keys to KEYS.
 run_way() { # way file count
-  local way=$1 file=$2 count=$3 i t0 t1 url pids=()
+  local way=$1 file=$2 count=$3 url broker=http://127.0.0.1:$BROKER_PORT auth=${AUTH_HEADER#Authorization: } put
+  put="$broker/item?bucket=$BUCKET&key=tus-bench/put-$RANDOM"
   case $way in
-  tus)
-    TUS_AUTH=${AUTH_HEADER#Authorization: } node "$HERE/tus/upload.mjs" "http://127.0.0.1:$BROKER_PORT/files/" \
-      "$file" "$count" >"$WORK/answer.json" 2>>"$WORK/client.log" || die "the broker's tus upload failed: $(tail -n 3 "$WORK/client.log")"
-    ;;
-  peer)
-    node "$HERE/tus/upload.mjs" "http://127.0.0.1:$PEER_PORT/files" "$file" "$count" >"$WORK/answer.json" \
-      2>>"$WORK/client.log" || die "the peer's tus upload failed: $(tail -n 3 "$WORK/client.log")"
-    ;;
-  put)
-    t0=$EPOCHREALTIME
-    for ((i = 0; i < count; i++)); do
-      curl -sS -m 900 -o "$WORK/put-$i.json" -w '%{http_code}\n' -H "$AUTH_HEADER" -T "$file" \
-        "http://127.0.0.1:$BROKER_PORT/item?bucket=$BUCKET&key=tus-bench/put-$RANDOM-$i" >"$WORK/put-$i.code" &
-      pids+=("$!")
-    done
-    wait "${pids[@]}" # not a bare wait: the servers are this shell's children too
-    t1=$EPOCHREALTIME
-    for ((i = 0; i < count; i++)); do
-      [[ $(cat "$WORK/put-$i.code") == 201 ]] || die "PUT /item answered $(cat "$WORK/put-$i.code"): $(cat "$WORK/put-$i.json")"
-      KEYS+=("$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["key"])' "$WORK/put-$i.json")")
-    done
-    SECONDS_TAKEN=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    return 0
+  tus) clients "$way" 1 env TUS_AUTH="$auth" node "$HERE/tus/upload.mjs" "$broker/files/" "$file" "$count" ;;
+  peer) clients "$way" 1 node "$HERE/tus/upload.mjs" "http://127.0.0.1:$PEER_PORT/files" "$file" "$count" ;;
+  putnode) clients "$way" 1 env TUS_AUTH="$auth" node "$HERE/tus/put.mjs" "$put" "$file" "$count" ;;
+  put) clients "$way" "$count" "${CURL[@]}" -H "$AUTH_HEADER" -T "$file" "$put-{i}" ;;
+  tuscurl)
+    # filename bench.bin, in base64 as tus wants it
+    clients "$way" "$count" "${CURL[@]}" -o /dev/null -w '%header{location}' -X POST -H "$AUTH_HEADER" \
+      -H 'Tus-Resumable: 1.0.0' -H "Upload-Length: $(stat -c %s "$file")" -H 'Upload-Metadata: filename YmVuY2guYmlu' \
+      "$broker/files/" --then "${CURL[@]}" -o /dev/null -X PATCH -H "$AUTH_HEADER" -H 'Tus-Resumable: 1.0.0' \
+      -H 'Upload-Offset: 0' -H 'Content-Type: application/offset+octet-stream' -T "$file" "$broker{out}"
     ;;
   esac
-  SECONDS_TAKEN=$(python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["seconds"])' "$WORK/answer.json")
   while read -r url; do
-    local id=${url##*/}
-    if [[ $way == tus ]]; then
-      KEYS+=("tus/bench/${id#*.*.*.}")
-    else
-      KEYS+=("$id" "$id.info")
-    fi
-  done < <(python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["urls"]))' "$WORK/answer.json")
+    case $way in
+    put | putnode) KEYS+=("$url") ;; # the key itself
+    peer) KEYS+=("${url##*/}" "${url##*/}.info") ;;
+    *) url=${url##*/} && KEYS+=("tus/bench/${url#*.*.*.}") ;; # the object's name ends the broker's id
+    esac
+  done < <(case $way in put) json_lines key ;; putnode) json_lines keys ;; tuscurl) tail -n +2 "$WORK/client.out" ;;
+    *) json_lines urls ;; esac)
 }
 
 # Checks that every stored object has BYTES (and, with SHA, that the first one is byte for byte the source's).
@@ -169,20 +186,30 @@ check_stored() { # bytes sha|-
   done
 }
 
-declare -A TPUT CPU RSS DISK
-# One measured round of one way: MiB/s, CPU ms/MiB of its server process, VmHWM MiB, bytes written to disk.
+declare -A TPUT CPU CLIENT GW RSS DISK
+NODE_START=
+per_mib() { awk -v a="$1" -v b="$2" -v m="$3" 'BEGIN { printf "%.2f", 1000 * (b - a) / m }'; } # cpu0 cpu1 MiB
+# One measured round of one way: MiB/s; CPU ms/MiB of its server process, of its clients and of the gateway's
+# daemons (Ceph: on 2 cores, the three share the CPU that bounds the throughput); VmHWM MiB; bytes written to disk.
 measure() { # phase way file count mib sha|-
-  local phase=$1 way=$2 file=$3 count=$4 mib=$5 pid cpu0 cpu1 w0 w1
+  local phase=$1 way=$2 file=$3 count=$4 mib=$(($5 * $4)) pid cpu0 cpu1 gw0 gw1 w0 w1
   pid=$(way_pid "$way")
   echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || log "WARNING: could not reset VmHWM of $pid"
+  # shellcheck disable=SC2046 # word splitting wanted: the pids
+  gw0=$(cpu_of $(ceph_pids))
   cpu0=$(cpu_of "$pid")
   w0=$(proc_io "$pid" write_bytes)
   run_way "$way" "$file" "$count"
   cpu1=$(cpu_of "$pid")
+  # shellcheck disable=SC2046
+  gw1=$(cpu_of $(ceph_pids))
   w1=$(proc_io "$pid" write_bytes)
-  check_stored $((mib << 20)) "$6"
-  TPUT[$phase.$way]+="$(awk -v m="$((mib * count))" -v s="$SECONDS_TAKEN" 'BEGIN { printf "%.1f", m / s }') "
-  CPU[$phase.$way]+="$(awk -v a="$cpu0" -v b="$cpu1" -v m="$((mib * count))" 'BEGIN { printf "%.2f", 1000 * (b - a) / m }') "
+  check_stored $(($5 << 20)) "$6"
+  TPUT[$phase.$way]+="$(awk -v m="$mib" -v s="$SECONDS_TAKEN" 'BEGIN { printf "%.1f", m / s }') "
+  CPU[$phase.$way]+="$(per_mib "$cpu0" "$cpu1" "$mib") "
+  CLIENT[$phase.$way]+="$(per_mib 0 "$CLIENT_CPU" "$mib") "
+  GW[$phase.$way]+="$(per_mib "$gw0" "$gw1" "$mib") "
+  NODE_START+=${START_CPU:+"$START_CPU "}
   RSS[$phase.$way]+="$(($(hwm_kib "$pid") / 1024)) "
   DISK[$phase.$way]+="$((w1 - w0)) "
   log "$phase $way: ${SECONDS_TAKEN} s, $((w1 - w0)) bytes to disk"
@@ -196,7 +223,7 @@ head -c $((BIG_MIB << 20)) /dev/urandom >"$SHM/big"
 head -c $((SMALL_MIB << 20)) /dev/urandom >"$SHM/small"
 BIG_SHA=$(sha256sum "$SHM/big" | cut -d' ' -f1)
 SMALL_SHA=$(sha256sum "$SHM/small" | cut -d' ' -f1)
-WAYS=(tus peer put)
+WAYS=(tus peer put tuscurl putnode)
 
 log "warm-up: $WARMUP_ROUNDS rounds of every way with ${SMALL_MIB} MiB"
 for ((r = 0; r < WARMUP_ROUNDS; r++)); do
@@ -224,25 +251,55 @@ scan_broker_logs '"(PATCH|POST|HEAD) /files[^ ]* HTTP/1.1"' '(201|204|200)' "$WO
 # shellcheck disable=SC2086 # word splitting wanted: the runs
 max_of() { printf '%s\n' $1 | sort -g | tail -n 1; }
 target() { echo "| $1 | $2 | $3 |"; } # description figure verdict
+phase_label() { if [[ $1 == big ]]; then echo "1 x ${BIG_MIB} MiB"; else echo "$CONCURRENCY x ${SMALL_MIB} MiB at once"; fi; }
+way_label() {
+  case $1 in
+  tus) echo "broker, tus (/files/) | tus-js-client 4.3.1" ;;
+  peer) echo "@tus/server 2.4.5 + @tus/s3-store 2.0.7 | tus-js-client 4.3.1" ;;
+  put) echo "broker, PUT /item | curl -T" ;;
+  tuscurl) echo "broker, tus (/files/) | curl: POST, one PATCH" ;;
+  putnode) echo "broker, PUT /item | Node http (put.mjs)" ;;
+  esac
+}
+# shellcheck disable=SC2086 # word splitting wanted: the runs
+runs() { local -n of=$1; echo "$(median ${of[$2]}) (${of[$2]% })"; } # array phase.way: the median (every run)
+# shellcheck disable=SC2086
+all_cpu() { awk -v a="$(median ${CPU[$1]})" -v b="$(median ${CLIENT[$1]})" -v c="$(median ${GW[$1]})" 'BEGIN { printf "%.2f", a + b + c }'; }
+# shellcheck disable=SC2086
+gap() { # way other-way label other-label
+  local phase line="| $3 | $4 |"
+  for phase in big many; do
+    line+=" $(ratio "$(median ${TPUT[$phase.$1]})" "$(median ${TPUT[$phase.$2]})")x |"
+    line+=" $(awk -v a="$(all_cpu "$phase.$1")" -v b="$(all_cpu "$phase.$2")" 'BEGIN { printf "%+.2f", a - b }') |"
+  done
+  echo "$line"
+}
 REPORT=$(
   run_heading
   echo "- machine: $NPROC x $CPU_MODEL, $MEM, $JAVA_VERSION, node $(node --version); load average before $LOAD_BEFORE, after $LOAD_AFTER; other JVMs before: $FOREIGN_BEFORE"
   echo "- gateway: $(gateway_desc); the peer's TMPDIR on $PEER_TMP_FS; parts of $PART_MIB MiB on both servers"
   echo "- $WARMUP_ROUNDS unmeasured rounds of every way with ${SMALL_MIB} MiB, then $REPEATS measured rounds (ways rotated); medians, every run in brackets"
   echo
-  echo "| upload | way | MiB/s | CPU ms/MiB of the server | peak RSS MiB | bytes written to disk |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: |"
+  echo "| upload | way | client | MiB/s | CPU ms/MiB of the server | of the client | of the gateway | the three | peak RSS MiB | bytes written to disk |"
+  echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for phase in big many; do
-    label="1 x ${BIG_MIB} MiB"
-    [[ $phase == big ]] || label="$CONCURRENCY x ${SMALL_MIB} MiB at once"
     for way in "${WAYS[@]}"; do
-      name="broker, tus (/files/)"
-      [[ $way == peer ]] && name="@tus/server 2.4.5 + @tus/s3-store 2.0.7"
-      [[ $way == put ]] && name="broker, PUT /item"
-      # shellcheck disable=SC2086 # word splitting wanted: the runs
-      echo "| $label | $name | $(median ${TPUT[$phase.$way]}) (${TPUT[$phase.$way]% }) | $(median ${CPU[$phase.$way]}) (${CPU[$phase.$way]% }) | $(max_of "${RSS[$phase.$way]}") | $(max_of "${DISK[$phase.$way]}") |"
+      echo "| $(phase_label "$phase") | $(way_label "$way") | $(runs TPUT "$phase.$way") | $(runs CPU "$phase.$way") | $(runs CLIENT "$phase.$way") | $(runs GW "$phase.$way") | $(all_cpu "$phase.$way") | $(max_of "${RSS[$phase.$way]}") | $(max_of "${DISK[$phase.$way]}") |"
     done
   done
+  echo
+  # shellcheck disable=SC2086 # word splitting wanted: the runs
+  echo "The clients' CPU is that of the whole process: a Node client's includes its start ($(median $NODE_START) s of CPU per process before its first request, median of (${NODE_START% })); curl's is counted in 10 ms ticks per process."
+  echo
+  echo "Client and server apart (ratios of the median throughputs; the first row is the target's):"
+  echo
+  echo "| throughput of | over | $(phase_label big) | CPU ms/MiB more, the three | $(phase_label many) | CPU ms/MiB more, the three |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: |"
+  gap tus put "tus, tus-js-client" "PUT /item, curl"
+  gap tuscurl put "tus, curl" "PUT /item, curl (the server's share, curl on both sides)"
+  gap tus putnode "tus, tus-js-client" "PUT /item, Node (the server's share, Node on both sides)"
+  gap tus tuscurl "tus, tus-js-client" "tus, curl (the client's share on tus)"
+  gap putnode put "PUT /item, Node" "PUT /item, curl (the client's share on PUT)"
   echo
   echo "| target | figure | verdict |"
   echo "| --- | --- | --- |"
@@ -268,12 +325,14 @@ if [[ ! -s $RESULTS ]]; then
   cat >"$RESULTS" <<'EOF'
 # Resumable upload benchmark results
 
-Re-run with `bench/tus-bench.sh` (see its header). It boots a private Ceph RGW gateway, builds a copy of the
-checkout, starts the broker with its tus endpoint and @tus/server 2.4.5 with @tus/s3-store 2.0.7 (bench/tus) on the
-same gateway, and uploads the same files to both with tus-js-client 4.3.1, and to the broker's PUT /item with curl.
-Throughput is MiB over the client's wall time; CPU is utime + stime of each server's process (every thread) over
-the upload; peak RSS is VmHWM reset before each upload; disk bytes are write_bytes of /proc/PID/io (the peer's
-temporary part files go to a directory on disk, as os.tmpdir() does on most hosts; both servers log through a pipe).
+Re-run with `bench/tus-bench.sh` (see its header). It boots a private Ceph RGW gateway, builds a copy of the checkout,
+starts the broker with its tus endpoint and @tus/server 2.4.5 with @tus/s3-store 2.0.7 (bench/tus) on the same
+gateway, and uploads the same files to both with tus-js-client 4.3.1, and to the broker's PUT /item with curl; and, to
+tell the client's share from the server's, to the broker's tus endpoint with curl and to its PUT /item with Node.
+Throughput is MiB over the client's wall time; CPU is utime + stime of each server's process (every thread) over the
+upload, and of the clients' processes and the gateway's daemons; peak RSS is VmHWM reset before each upload; disk
+bytes are write_bytes of /proc/PID/io (the peer's temporary part files go to a directory on disk, as os.tmpdir() does
+on most hosts; both servers log through a pipe).
 EOF
 fi
 printf '%s\n' "$REPORT"
