@@ -13,11 +13,15 @@ final class WarmUpProfiles {
     private WarmUpProfiles() {
     }
 
-    /** Runs until the test ends it, so that the test sees it running. */
+    /**
+     * Runs until the test ends it, so that the test sees it running; under a rate limit that the warm-up's hundreds of
+     * requests a second would exceed, were they a caller's.
+     */
     public static class Running implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("broker.warm-up.duration", "5M", "broker.warm-up.connections", "4");
+            return Map.of("broker.warm-up.duration", "5M", "broker.warm-up.connections", "4",
+                    "broker.rate-limit.per-second", "5");
         }
     }
 

@@ -35,7 +35,7 @@ import io.s3broker.testing.TestAuth;
 
 /**
  * The warm-up while it runs (a long one, which the last test ends as shutdown would): readiness DOWN with the
- * warm-up's check and liveness UP; its requests, which really go through the public stack, leave no access-log or
+ * warm-up's check and liveness UP; its requests, exempt from the callers' rate limit, which really go through the public stack, leave no access-log or
  * audit line while a caller's request beside them leaves both; its secret serves from loopback while it runs and is
  * a 401 once it has ended, when readiness turns UP.
  */
@@ -59,7 +59,7 @@ class WarmUpTest {
                 .body("checks.find { it.name == 'warm-up' }.status", is("DOWN"))
                 .body("checks.find { it.name == 'warm-up' }.data.state", is("warming up"));
         Management.given().get("/q/health/live").then().statusCode(200);
-        assertEquals(0, warmUp.failed(), "no warm-up request failed");
+        assertEquals(0, warmUp.failed(), "no warm-up request failed, none limited by the rate limit");
     }
 
     @Test
