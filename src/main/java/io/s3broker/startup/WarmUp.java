@@ -65,13 +65,15 @@ public class WarmUp {
     private volatile long timer = -1;
 
     public WarmUp(BrokerConfig config, AccessPolicy access, WarmUpPass pass, Vertx vertx,
-            @ConfigProperty(name = "quarkus.http.insecure-requests", defaultValue = "enabled") String insecure) {
+            @ConfigProperty(name = "quarkus.http.insecure-requests", defaultValue = "enabled") String insecure,
+            @ConfigProperty(name = "quarkus.http.root-path", defaultValue = "/") String rootPath) {
         this.duration = config.warmUp().duration();
         this.connections = config.warmUp().connections();
         this.pass = pass;
         this.vertx = vertx;
         List<Grant> entries = access.list(WarmUpPass.CALLER, Access.READ).literalGrants();
-        this.path = entries.isEmpty() ? null : "/item?bucket=" + encode(entries.get(0).bucket()) + "&key="
+        String root = rootPath.endsWith("/") ? rootPath.substring(0, rootPath.length() - 1) : rootPath;
+        this.path = entries.isEmpty() ? null : root + "/item?bucket=" + encode(entries.get(0).bucket()) + "&key="
                 + encode(entries.get(0).prefix() + KEY) + "&check=false";
         this.plainHttp = "enabled".equalsIgnoreCase(insecure);
         this.state = duration.isZero() ? State.OFF : State.WAITING;
