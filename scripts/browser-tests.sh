@@ -87,6 +87,7 @@ for p in "$port" "$second_port"; do
 done
 
 status=0
+started=$(date -u +%Y-%m-%dT%H:%M:%S)
 BROKER_URL="http://127.0.0.1:$port" SECOND_BROKER_URL="http://127.0.0.1:$second_port" API_KEY="$key_a" \
   MANAGEMENT_URL="http://127.0.0.1:${management_of[$port]}" SECOND_MANAGEMENT_URL="http://127.0.0.1:${management_of[$second_port]}" \
   OTHER_KEY="$key_b" OUTSIDER_KEY="$key_c" KEY_PREFIX=browser-tests/ TUS_PREFIX=tus-tests/ \
@@ -97,5 +98,11 @@ if [ "$status" -ne 0 ]; then
     echo "[browser-tests] failed; the log of the broker on port $p:" >&2
     tail -100 "$work/broker-$p.log" >&2
   done
+  # What RGW did not answer well during the run (an error status, a failed op, or slow), for failures on its side.
+  echo "[browser-tests] RGW requests of this run that failed or took over 2 s:" >&2
+  awk -v since="$started" '$1 < since { next }
+    /req done/ && ((/op status=-/ && !/http_status=4/) || /latency=([2-9]|[1-9][0-9]+)\./) { print; want[$7] = 1; next }
+    /beast: / { id = $5; sub(/:$/, "", id); if (("req=" id) in want) { print; delete want["req=" id] } }' "$LOCAL_S3STS_RGW_LOG" | tail -40 >&2 || true
+  [ -z "${BROWSER_TESTS_KEEP_LOGS:-}" ] || cp "$work"/broker-*.log "$BROWSER_TESTS_KEEP_LOGS"/
 fi
 exit "$status"

@@ -3,7 +3,8 @@
 # a throwaway single-node Ceph cluster (1 monitor, 1 memstore OSD, RADOS Gateway)
 # booted from Debian's packages, with everything under one state dir.
 #
-#   scripts/local-s3-sts.sh up                  boot (or re-use) and provision; last stdout line = env file
+#   scripts/local-s3-sts.sh up                  boot (or re-use, unless its store is nearly full) and provision;
+#                                               last stdout line = env file
 #   scripts/local-s3-sts.sh down                stop everything, remove the state dir
 #   scripts/local-s3-sts.sh status              exit 0 if running and answering HTTP
 #   scripts/local-s3-sts.sh env                 print the env file path if running
@@ -391,7 +392,21 @@ params() {
 
 # Running, answering HTTP, fully provisioned, and booted with the parameters asked for now.
 healthy() {
-  all_daemons_alive && http_ok && [[ -s $ENV_FILE && -r $PARAMS_FILE && $(<"$PARAMS_FILE") == "$(params)" ]]
+  all_daemons_alive && http_ok && [[ -s $ENV_FILE && -r $PARAMS_FILE && $(<"$PARAMS_FILE") == "$(params)" ]] \
+    && ! store_nearly_full
+}
+
+# The memstore OSD holds every object in RAM up to MEMSTORE_BYTES. A gateway reused by run after run fills it, and a
+# full OSD blocks every write (and with it the requests of a test) until someone deletes: a fresh one is better.
+store_nearly_full() {
+  local health
+  health=$(ceph_cli health 2>/dev/null) || return 1
+  # "1 nearfull osd(s)", "1 backfillfull osd(s)", "1 full osd(s)", "7 pool(s) full"
+  if [[ $health == *"full osd"* || $health == *"pool(s) full"* || $health == *"pool(s) nearfull"* ]]; then
+    log "the memstore OSD is (nearly) full: $health"
+    return 0
+  fi
+  return 1
 }
 
 take_lock() {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 
 import {
   AbortMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
@@ -44,11 +45,36 @@ export const admin = new S3Client({
   responseChecksumValidation: 'WHEN_REQUIRED',
 })
 
+// Every object a test read back, deleted once the file's tests are done: the local gateway keeps objects in RAM, and
+// a gateway reused run after run would fill up.
+const readBack = new Set()
+after(async () => {
+  for (const key of readBack) await admin.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }))
+})
+
+/** Reads an object back; a read that stalls fails after 20 s naming the object and how far it got. */
 export async function sha256OfObject(key) {
-  const object = await admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))
-  const hash = createHash('sha256')
-  for await (const chunk of object.Body) hash.update(chunk)
-  return hash.digest('hex')
+  readBack.add(key)
+  const abort = new AbortController()
+  let timer
+  const watch = () => { clearTimeout(timer); timer = setTimeout(() => abort.abort(), 20_000) }
+  let read = 0
+  try {
+    watch()
+    const object = await admin.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }), { abortSignal: abort.signal })
+    const hash = createHash('sha256')
+    for await (const chunk of object.Body) {
+      hash.update(chunk)
+      read += chunk.length
+      watch()
+    }
+    return hash.digest('hex')
+  } catch (e) {
+    if (!abort.signal.aborted) throw e
+    throw new Error(`GET s3://${BUCKET}/${key} stalled: ${read} bytes read, then nothing for 20 s`, { cause: e })
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 async function sha256OfFile(path) {

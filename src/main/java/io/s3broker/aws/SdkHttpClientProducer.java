@@ -27,6 +27,9 @@ import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 @ApplicationScoped
 public class SdkHttpClientProducer {
 
+    /** How much later than the upload's idle watch the SDK's write-idle bound of a streamed body fires. */
+    static final Duration IDLE_WATCH_FIRST = Duration.ofSeconds(10);
+
     @Produces
     @Singleton
     SdkAsyncHttpClient httpClient(BrokerConfig config) {
@@ -44,6 +47,9 @@ public class SdkHttpClientProducer {
             groups.add(group);
             // On an event loop, resolving a host name with the JDK's resolver would block it: Netty's resolver does not.
             byLoop.put(loop, builder(config)
+                    // A streamed body waits on its client: the upload's idle watch bounds it and names the side that
+                    // went silent (408 or 504), so the SDK's own write-idle bound (30 s) must not cut it first as a 502.
+                    .writeTimeout(config.upload().idleTimeout().plus(IDLE_WATCH_FIRST))
                     .eventLoopGroup(SdkEventLoopGroup.create(group))
                     .useNonBlockingDnsResolver(true)
                     .build());

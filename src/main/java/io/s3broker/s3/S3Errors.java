@@ -73,6 +73,12 @@ public final class S3Errors {
                 "S3 answered " + status + (code == null ? "" : " " + code) + " for " + target, e);
     }
 
+    /** S3's InvalidPart: a part named in CompleteMultipartUpload is not there, or not with that ETag. */
+    public static boolean isInvalidPart(Throwable failure) {
+        S3Exception e = find(failure, S3Exception.class);
+        return e != null && e.awsErrorDetails() != null && "InvalidPart".equals(e.awsErrorDetails().errorCode());
+    }
+
     /** A 404 of any kind: HEAD responses have no body, so only the status says what happened. */
     public static boolean isNotFound(Throwable failure) {
         Throwable e = unwrap(failure);

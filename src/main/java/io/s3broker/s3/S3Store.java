@@ -135,6 +135,13 @@ public class S3Store {
         return listPage(object, uploadId, null, limit, scope, new ArrayList<>());
     }
 
+    /** The part S3 holds under {@code number}, if any: one ListParts page of one part. */
+    public CompletableFuture<java.util.Optional<Part>> part(ObjectLocation object, String uploadId, int number,
+            ScopeCredentials scope) {
+        return listPage(object, uploadId, number > 1 ? number - 1 : null, 1, scope, new ArrayList<>())
+                .thenApply(parts -> parts.stream().filter(part -> part.partNumber() == number).findFirst());
+    }
+
     private CompletableFuture<List<Part>> listPage(ObjectLocation object, String uploadId, Integer marker, int limit,
             ScopeCredentials scope, List<Part> parts) {
         return call("ListParts", object, uploadId, region(object).retrying().listParts(l -> {

@@ -138,6 +138,10 @@ public class TusPatch {
         parts.addAll(appended.parts());
         return TusStore.uni(() -> s3.completeMultipartUpload(upload.object(), upload.id().uploadId(), parts,
                 upload.scope()))
+                // Another request kept bytes into a part of this one's meanwhile (a PATCH its client gave up on,
+                // ending late): nothing is lost, the client resumes from what HEAD says.
+                .onFailure(S3Errors::isInvalidPart).transform(e -> new BrokerException(ErrorCode.CONFLICT,
+                        "A part of the upload changed while this request ran: ask with HEAD and resume from there"))
                 .call(ignored -> store.removeState(upload))
                 .replaceWith(appended.storedTo());
     }

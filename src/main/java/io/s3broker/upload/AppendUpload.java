@@ -83,6 +83,7 @@ final class AppendUpload extends PartedUpload {
                 if (calls.isEmpty()) {
                     phase = Phase.COMPLETING;
                     idle.stop();
+                    keeping = 0;
                     keep(parts.total() == request.end() - request.start());
                 }
             }
@@ -101,7 +102,7 @@ final class AppendUpload extends PartedUpload {
                 if (calls.isEmpty()) {
                     phase = Phase.ABORTING;
                     if (keeping < 0 && clientsFault(failure)) {
-                        keep(false);
+                        keepUnlessStored();
                     } else if (keeping < 0) {
                         keeping = 0;
                     }
@@ -149,7 +150,6 @@ final class AppendUpload extends PartedUpload {
      * the multiples of the unit as a part when they make S3's smallest, and the rest as the tail.
      */
     private void keep(boolean last) {
-        keeping = 0;
         reachedEnd = last;
         long size = parts.inPart();
         if (size == 0) {
@@ -167,6 +167,25 @@ final class AppendUpload extends PartedUpload {
                     request.tailMetadata().apply(at + whole)), etag -> {
                     });
         }
+    }
+
+    /**
+     * {@link #keep} for a body that broke off: its client may have given up on it and resumed in another request
+     * meanwhile, on this broker or another, so a part S3 already holds at least as long is not replaced by less
+     * (which would fail that request's completion), and then its tail is not needed either.
+     */
+    private void keepUnlessStored() {
+        keeping = 0;
+        long size = parts.inPart();
+        if (size == 0) {
+            return;
+        }
+        int number = number(request.start() + (parts.part() - 1) * partSize);
+        kept(s3.part(target.location(), request.uploadId(), number, target.scope()), stored -> {
+            if (stored.isEmpty() || stored.get().size() < size) {
+                keep(false);
+            }
+        });
     }
 
     /** Counts a write of kept bytes until it answers; {@code stored} takes its answer on the loop. */

@@ -138,6 +138,51 @@ final class TusClient {
         }
     }
 
+    /** A PATCH of {@code declared} bytes that sends {@code sent} of them and holds its connection open. */
+    OpenPatch patchOpen(String path, long offset, long seed, long declared, long sent) throws IOException {
+        Socket socket = new Socket("localhost", RestAssured.port);
+        socket.getOutputStream().write(("PATCH " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: " + bearer
+                + "\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: " + offset
+                + "\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: " + declared + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        OpenPatch patch = new OpenPatch(socket, seed, offset);
+        patch.send(sent);
+        return patch;
+    }
+
+    /** A PATCH in flight on a connection of its own: more bytes, its answer, or the connection closed. */
+    static final class OpenPatch implements AutoCloseable {
+        private final Socket socket;
+        private final long seed;
+        private long at;
+
+        OpenPatch(Socket socket, long seed, long at) {
+            this.socket = socket;
+            this.seed = seed;
+            this.at = at;
+        }
+
+        void send(long count) throws IOException {
+            try (InputStream body = slice(seed, at, count)) {
+                body.transferTo(socket.getOutputStream());
+            }
+            socket.getOutputStream().flush();
+            at += count;
+        }
+
+        /** The status line and the body of the answer. */
+        String answer() throws IOException {
+            socket.setSoTimeout(60_000);
+            String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return text.lines().findFirst().orElse("") + "\n" + text.substring(text.indexOf("\r\n\r\n") + 4);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
     /** Bytes {@code from} to {@code from + length} of the pseudo-random stream {@code seed}. */
     static InputStream slice(long seed, long from, long length) {
         RandomBytes bytes = new RandomBytes(from + length, seed);
