@@ -57,7 +57,6 @@ public class WarmUp {
     private final AtomicBoolean ended = new AtomicBoolean();
     private final AtomicLong answered = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    private volatile String firstFailure;
     /** The header with the secret; the requests' own, for as long as the warm-up runs. Never logged. */
     private volatile String authorization;
     private volatile HttpClient client;
@@ -94,7 +93,7 @@ public class WarmUp {
     }
 
     void start(@ObservesAsync HttpServerStart server) {
-        if (state != State.WAITING || !started.compareAndSet(false, true)) {
+        if (state != State.WAITING || ended.get() || !started.compareAndSet(false, true)) {
             return;
         }
         int port = server.options().getPort();
@@ -139,10 +138,10 @@ public class WarmUp {
                         send(authorization);
                     } else {
                         failed.incrementAndGet();
-                        firstFailure = result.succeeded() ? "HTTP " + result.result()
+                        String failure = result.succeeded() ? "HTTP " + result.result()
                                 : result.cause().getClass().getSimpleName();
                         // A failing hot path is not warmed by repeating it: readiness's own checks say what is wrong.
-                        end("a request failed (" + firstFailure + ")");
+                        end("a request failed (" + failure + ")");
                     }
                 });
     }
