@@ -75,6 +75,12 @@ public class ScopedCredentials {
         return all;
     }
 
+    /** The scopes in use: those a request asked for within {@link CredentialsCache#IN_USE}; the probe left out. */
+    public List<ScopeCredentials> inUse() {
+        Instant since = clock.instant().minus(CredentialsCache.IN_USE);
+        return byScope.asMap().values().stream().filter(scope -> scope.cache().askedSince(since)).toList();
+    }
+
     /**
      * Time left on the soonest-expiring credentials of the scopes in use (asked for by a request within
      * {@link CredentialsCache#IN_USE}), negative once they have run out; empty while no scope is in use. Idle scopes

@@ -1,7 +1,6 @@
 package io.s3broker.health;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +9,6 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-import io.s3broker.credentials.CredentialsCache;
 import io.s3broker.credentials.CredentialsCache.Availability;
 import io.s3broker.credentials.ScopeCredentials;
 import io.s3broker.credentials.ScopedCredentials;
@@ -18,9 +16,8 @@ import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Ready while requests can get credentials for the scopes in use (those a request asked for within
- * {@link #IN_USE}): each holds valid ones, or STS answers, so that a request would fetch them. None is waiting out a
- * failure. Before any request, the probe scope's (which allow nothing) stand for them: they say only that STS and
+ * Ready while requests can get credentials for the scopes in use ({@link ScopedCredentials#inUse}): each holds
+ * valid ones, or STS answers, so that a request would fetch them. None is waiting out a failure. Before any request, the probe scope's (which allow nothing) stand for them: they say only that STS and
  * the role work. Readiness itself calls STS only through the probe, at its pace, however many scopes there are.
  * docs/decisions/0022-recovery-with-sts.md.
  */
@@ -29,7 +26,6 @@ import io.smallrye.mutiny.Uni;
 public class CredentialsReadiness implements AsyncHealthCheck {
 
     static final String NAME = "sts-credentials";
-    static final Duration IN_USE = CredentialsCache.IN_USE;
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     private final ScopedCredentials credentials;
@@ -40,10 +36,8 @@ public class CredentialsReadiness implements AsyncHealthCheck {
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        Instant since = credentials.clock().instant().minus(IN_USE);
         ScopeCredentials probe = credentials.probe();
-        List<ScopeCredentials> inUse = credentials.all().stream()
-                .filter(scope -> scope != probe && scope.cache().askedSince(since)).toList();
+        List<ScopeCredentials> inUse = credentials.inUse();
         if (inUse.isEmpty()) {
             return Uni.createFrom().completionStage(() -> probe.cache().check())
                     .ifNoItem().after(PROBE_TIMEOUT).fail()
