@@ -16,6 +16,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
  * credentials, aws), since the upload service counts, audits and limits per caller; access -> (auth, credentials);
  * s3 -> (credentials, aws); credentials -> aws; everything may use config and logging (escaping for log lines, log
  * handlers), which uses nothing of the broker's but config; health and metrics observe credentials, upload and s3;
+ * startup (the warm-up before readiness) drives the API through access and auth;
  * nativeimage names rest's records; http (the server's own connection limits) stands alone. A plain JUnit
  * class (not ArchUnit's own engine) so that {@code ./mvnw test -Dtest=ArchitectureTest} runs it alone.
  */
@@ -32,6 +33,7 @@ class ArchitectureTest {
                 .layer("Main").definedBy(ROOT)
                 .layer("NativeImage").definedBy(ROOT + ".nativeimage..")
                 .layer("Health").definedBy(ROOT + ".health..")
+                .layer("Startup").definedBy(ROOT + ".startup..")
                 .layer("Http").definedBy(ROOT + ".http..")
                 .layer("Metrics").definedBy(ROOT + ".metrics..")
                 .layer("Logging").definedBy(ROOT + ".logging..")
@@ -48,18 +50,20 @@ class ArchitectureTest {
                 .whereLayer("Main").mayNotBeAccessedByAnyLayer()
                 .whereLayer("NativeImage").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Health").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Startup").mayNotBeAccessedByAnyLayer()
                 // The HTTP layer's order of route handlers (RouteOrder) places the API's own filters too.
                 .whereLayer("Http").mayOnlyBeAccessedByLayers("Rest", "Tus")
                 .whereLayer("Metrics").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Tus").mayNotBeAccessedByAnyLayer()
                 .whereLayer("Browser").mayOnlyBeAccessedByLayers("NativeImage")
                 .whereLayer("Rest").mayOnlyBeAccessedByLayers("NativeImage", "Browser", "Tus")
-                .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest", "Browser", "Upload", "Tus")
-                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Browser", "Access", "Upload", "Tus")
+                .whereLayer("Access").mayOnlyBeAccessedByLayers("Rest", "Browser", "Upload", "Tus", "Startup")
+                .whereLayer("Auth").mayOnlyBeAccessedByLayers("Rest", "Browser", "Access", "Upload", "Tus", "Startup")
                 .whereLayer("Upload").mayOnlyBeAccessedByLayers("Rest", "Health", "Metrics", "Tus")
                 .whereLayer("S3").mayOnlyBeAccessedByLayers("Rest", "Browser", "Upload", "Health", "Metrics", "Tus")
                 .whereLayer("Credentials")
-                .mayOnlyBeAccessedByLayers("Rest", "Browser", "Access", "Upload", "S3", "Health", "Metrics", "Tus")
+                .mayOnlyBeAccessedByLayers("Rest", "Browser", "Access", "Upload", "S3", "Health", "Metrics", "Tus",
+                        "Startup")
                 .whereLayer("Aws").mayOnlyBeAccessedByLayers("Upload", "S3", "Credentials")
                 .check(MAIN);
         noClasses().that().resideInAPackage(ROOT + ".logging..").should().dependOnClassesThat()
@@ -87,7 +91,7 @@ class ArchitectureTest {
     @Test
     void importsTheBrokersClasses() {
         for (String layer : new String[] {"tus", "browser", "rest", "access", "auth", "upload", "s3", "credentials",
-                "aws", "config", "health", "metrics", "nativeimage", "logging", "http"}) {
+                "aws", "config", "health", "startup", "metrics", "nativeimage", "logging", "http"}) {
             if (MAIN.stream().noneMatch(c -> c.getPackageName().equals(ROOT + "." + layer))) {
                 throw new AssertionError("no class imported from " + ROOT + "." + layer);
             }

@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import io.s3broker.auth.Caller;
+import io.s3broker.auth.WarmUpPass;
 import io.s3broker.logging.LogText;
 
 /**
@@ -32,6 +33,10 @@ public class Audit {
 
     private static void log(Caller caller, String action, String bucket, String keyOrScope, String outcome,
             Instant expiresAt, String accessKeyId, String reason) {
+        if (caller == WarmUpPass.CALLER) {
+            // The broker's own warm-up requests: one summary line at their end says what they did.
+            return;
+        }
         // Every field escaped (caller names, keys and buckets come from clients): no value can end the line, start
         // another, or pass for another field. JSON logs get the same escaped values from the MDC.
         String who = LogText.escape(caller.name());

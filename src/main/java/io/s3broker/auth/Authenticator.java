@@ -16,6 +16,7 @@ import io.smallrye.jwt.auth.principal.JWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.http.HttpConnection;
 
 /**
  * Tells who sent a request from its {@code Authorization: Bearer} header, in the one mode configured: an API key is
@@ -33,8 +34,9 @@ public class Authenticator {
     private final ApiKeys apiKeys;
     private final Instance<JWTParser> jwt;
     private final boolean jwtKeysLocal;
+    private final WarmUpPass warmUp;
 
-    public Authenticator(BrokerConfig config, Instance<JWTParser> jwt,
+    public Authenticator(BrokerConfig config, Instance<JWTParser> jwt, WarmUpPass warmUp,
             @ConfigProperty(name = "mp.jwt.verify.publickey.location") Optional<String> keyLocation,
             @ConfigProperty(name = "mp.jwt.verify.issuer") Optional<String> issuer,
             @ConfigProperty(name = "mp.jwt.verify.audiences") Optional<List<String>> audiences) {
@@ -49,6 +51,7 @@ public class Authenticator {
         }
         this.apiKeys = ApiKeys.parse(config.auth().apiKeys().orElse(List.of()));
         this.jwt = jwt;
+        this.warmUp = warmUp;
         // Keys at an http(s) location are fetched (and refreshed) by the parser itself, with blocking I/O.
         this.jwtKeysLocal = keyLocation.map(l -> !l.toLowerCase(Locale.ROOT).startsWith("http")).orElse(true);
         if (mode == BrokerConfig.Auth.Mode.API_KEY && apiKeys.isEmpty()) {
@@ -65,8 +68,15 @@ public class Authenticator {
         return mode;
     }
 
-    /** The caller, or a failed Uni with {@link AuthenticationFailed}. Completes at once unless a JWT key must be fetched. */
-    public Uni<Caller> authenticate(String authorization) {
+    /**
+     * The caller, or a failed Uni with {@link AuthenticationFailed}. Completes at once unless a JWT key must be fetched.
+     * {@code connection} is the request's, for the warm-up's credential, which only a loopback peer may use.
+     */
+    public Uni<Caller> authenticate(String authorization, HttpConnection connection) {
+        Caller internal = warmUp.check(authorization, connection);
+        if (internal != null) {
+            return Uni.createFrom().item(internal);
+        }
         if (mode == BrokerConfig.Auth.Mode.NONE) {
             return Uni.createFrom().item(Caller.ANONYMOUS);
         }

@@ -154,6 +154,9 @@ public interface BrokerConfig {
     /** broker.tus: resumable uploads at /files/. */
     TusConfig tus();
 
+    /** broker.warm-up: the broker's own requests before readiness turns UP. */
+    WarmUpConfig warmUp();
+
     interface Sts {
         /** STS endpoint; empty means the AWS default for {@code broker.region}. */
         Optional<URI> endpoint();

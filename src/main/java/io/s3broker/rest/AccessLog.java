@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.s3broker.auth.WarmUpPass;
 import io.s3broker.http.RouteOrder;
 import io.s3broker.logging.LogText;
 import io.vertx.ext.web.Router;
@@ -34,7 +35,12 @@ public class AccessLog {
     private void handle(RoutingContext ctx) {
         if (LOG.isInfoEnabled() && !EXCLUDED.matcher(ctx.request().path()).matches()) {
             long start = System.nanoTime();
-            ctx.addEndHandler(ignored -> LOG.info(line(ctx, (System.nanoTime() - start) / 1_000_000)));
+            ctx.addEndHandler(ignored -> {
+                // The broker's own warm-up requests leave one summary line instead (WarmUp).
+                if (ctx.get(CallerFilter.CALLER) != WarmUpPass.CALLER) {
+                    LOG.info(line(ctx, (System.nanoTime() - start) / 1_000_000));
+                }
+            });
         }
         ctx.next();
     }

@@ -93,7 +93,8 @@ public class CallerFilter {
         }
         Context context = Vertx.currentContext();
         boolean[] paused = { false };
-        authenticator.authenticate(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)).subscribe().with(
+        String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        authenticator.authenticate(authorization, ctx.request().connection()).subscribe().with(
                 caller -> onContext(context, () -> admit(ctx, caller, paused[0])),
                 failure -> onContext(context, () -> responses.error(ctx, failure)));
         if (!ctx.response().ended() && ctx.get(CALLER) == null) {
