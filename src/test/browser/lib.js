@@ -48,9 +48,11 @@ export const admin = new S3Client({
 // Every object a test read back, deleted once the file's tests are done: the local gateway keeps objects in RAM, and
 // a gateway reused run after run would fill up.
 const readBack = new Set()
-after(async () => {
-  for (const key of readBack) await admin.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }))
-})
+after(() => deleteObjects(readBack))
+
+export async function deleteObjects(keys) {
+  for (const key of keys) await admin.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }))
+}
 
 /** Reads an object back; a read that stalls fails after 20 s naming the object and how far it got. */
 export async function sha256OfObject(key) {

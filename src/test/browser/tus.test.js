@@ -13,8 +13,8 @@ import { after, before, describe, test } from 'node:test'
 import * as tus from 'tus-js-client'
 
 import {
-  abortOpenUploads, BROKER, env, fileOf, launchChromium, MiB, offlineFor3sAt20, openUploads, serveUppy5,
-  sha256OfObject, storedKeys,
+  abortOpenUploads, BROKER, deleteObjects, env, fileOf, launchChromium, MiB, offlineFor3sAt20, openUploads,
+  serveUppy5, sha256OfObject, storedKeys,
 } from './lib.js'
 
 const SECOND = env('SECOND_BROKER_URL')
@@ -85,6 +85,11 @@ async function cutAt30 (file) {
   return { url: first.upload.url, sent }
 }
 
+// What an earlier run left (one killed midway), before, so that "nothing left" speaks of this run only; and after.
+before(async () => {
+  await abortOpenUploads(PREFIX)
+  await deleteObjects(await stateObjects())
+})
 after(() => abortOpenUploads(PREFIX))
 
 describe('tus-js-client 4.3.1 in Node, 100 MiB cut at 30%', () => {
