@@ -85,7 +85,8 @@ public class TusPatch {
                     : Multi.createFrom().empty();
             AppendRequest request = new AppendRequest(upload.caller(), new WriteTarget(upload.object(),
                     Optional.empty(), Optional.empty(), upload.scope()), upload.id().uploadId(), bytes.resumeAt(),
-                    StoredBytes.UNIT, read.length(), Multi.createBy().concatenating().streams(kept, body),
+                    StoredBytes.UNIT, read.length(), length > 0 ? offset + length : -1,
+                    Multi.createBy().concatenating().streams(kept, body),
                     store.stateTarget(upload), read::withTailAt, context);
             return uploads.append(request)
                     .onFailure().call(ignored -> settled(upload))

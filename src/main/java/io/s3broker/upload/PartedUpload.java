@@ -68,10 +68,11 @@ abstract class PartedUpload extends Upload implements PartAssembler.Sink {
         if (ended || !unfed.isEmpty()) {
             return;
         }
-        // A part of unknown length collects its first bytes before its call starts.
+        // A part of unknown length collects its first bytes before its call starts; one that streams only once full
+        // collects them all (the copy holds a whole part).
         long have = current == null ? 0 : current.waitingBytes();
-        ask(current != null && current.called() ? Math.min(current.wanted(), BATCH)
-                : have < settings.streamAfter() ? BATCH : 0);
+        long collect = current == null || streamsBeforeFull(current) ? settings.streamAfter() : Long.MAX_VALUE;
+        ask(current != null && current.called() ? Math.min(current.wanted(), BATCH) : have < collect ? BATCH : 0);
     }
 
     @Override
@@ -102,9 +103,14 @@ abstract class PartedUpload extends Upload implements PartAssembler.Sink {
             unfed.poll();
         }
         if (current != null && !current.called() && current.waitingBytes() >= settings.streamAfter()
-                && calls.size() < settings.maxPartsInFlight()) {
+                && calls.size() < settings.maxPartsInFlight() && streamsBeforeFull(current)) {
             start(current);
         }
+    }
+
+    /** Whether {@code part} may start its call before it is full; else it is sent once full, or kept at the end. */
+    boolean streamsBeforeFull(StreamedPart part) {
+        return true;
     }
 
     @Override
