@@ -17,8 +17,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Ready while requests can get credentials for the scopes in use ({@link ScopedCredentials#inUse}): each holds
- * valid ones, or STS answers, so that a request would fetch them. None is waiting out a failure. Before any request, the probe scope's (which allow nothing) stand for them: they say only that STS and
- * the role work. Readiness itself calls STS only through the probe, at its pace, however many scopes there are.
+ * valid ones, or STS answers, so that a request would fetch them. None is waiting out a failure. Before any request,
+ * the probe scope's (which allow nothing) stand for them: they say only that STS and the role work. Readiness
+ * itself calls STS only through the probe, at its pace, however many scopes there are.
  * docs/decisions/0022-recovery-with-sts.md.
  */
 @Readiness

@@ -1,5 +1,7 @@
 package io.s3broker.startup;
 
+import java.util.Locale;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheck;
@@ -28,6 +30,7 @@ public class WarmUpReadiness implements HealthCheck {
             return HealthCheckResponse.named(NAME).down().withData("state", "warming up")
                     .withData("requests", warmUp.answered()).build();
         }
-        return HealthCheckResponse.named(NAME).up().withData("state", warmUp.state().name().toLowerCase(java.util.Locale.ROOT)).build();
+        return HealthCheckResponse.named(NAME).up()
+                .withData("state", warmUp.state().name().toLowerCase(Locale.ROOT)).build();
     }
 }

@@ -155,7 +155,7 @@ final class AppendUpload extends PartedUpload {
         if (size == 0) {
             return;
         }
-        long at = request.start() + (parts.part() - 1) * partSize;
+        long at = partStart(parts.part());
         ByteBuffer[] bytes = parts.lastPart();
         long whole = last ? size : size >= UploadSettings.MIN_PART_SIZE ? size / request.unit() * request.unit() : 0;
         if (whole > 0) {
@@ -180,7 +180,7 @@ final class AppendUpload extends PartedUpload {
         if (size == 0) {
             return;
         }
-        int number = number(request.start() + (parts.part() - 1) * partSize);
+        int number = number(partStart(parts.part()));
         kept(s3.part(target.location(), request.uploadId(), number, target.scope()), stored -> {
             if (stored.isEmpty() || stored.get().size() < size) {
                 keep(false);
@@ -215,6 +215,11 @@ final class AppendUpload extends PartedUpload {
             at += slice.remaining();
         }
         return out.toArray(ByteBuffer[]::new);
+    }
+
+    /** The offset of this body's part {@code n} (numbered from 1 in the body), where S3's part number comes from. */
+    private long partStart(int n) {
+        return request.start() + (n - 1) * partSize;
     }
 
     /** S3's part number of the part that starts at {@code offset}. */
@@ -252,7 +257,7 @@ final class AppendUpload extends PartedUpload {
      */
     @Override
     boolean streamsBeforeFull(StreamedPart part) {
-        return request.bodyEnd() < 0 || request.bodyEnd() >= request.start() + (long) part.number() * partSize;
+        return request.bodyEnd() < 0 || request.bodyEnd() >= partStart(part.number() + 1);
     }
 
     @Override
@@ -267,7 +272,7 @@ final class AppendUpload extends PartedUpload {
         int n = part.number();
         parts.started(n);
         CompletableFuture<CompletedPart> call = s3.uploadPart(target.location(), request.uploadId(),
-                number(request.start() + (n - 1) * partSize), part, true, target.scope());
+                number(partStart(n)), part, true, target.scope());
         calls.put(n, call);
         call.whenComplete((stored, error) -> loop.execute(() -> answered(n, stored, error)));
     }
