@@ -6,7 +6,7 @@
 # share of it its JIT compiler threads took. bench/upload-bench.sh measures after a warm-up: this shows what the
 # warm-up hides. Prints a Markdown report and appends it to bench/results-upload.md.
 #
-# usage: bench/warmup-curve.sh [JVM args of the broker]   (default: @docker/jvm.options -Xmx128m -XX:-UsePerfData)
+# usage: bench/warmup-curve.sh [JVM args of the broker]   (default: @docker/jvm.options -XX:-UsePerfData)
 # Environment (all optional):
 #   BENCH_WAY=put|chunked|form  BENCH_TOTAL_GIB=10  BENCH_UPLOAD_MIB=100
 #   BENCH_BROKER_PORT=18096
@@ -26,7 +26,7 @@ knobs WAY=put TOTAL_GIB=10 UPLOAD_MIB=100 BROKER_PORT=18096 RGW=private RESULTS=
 whole_numbers TOTAL_GIB UPLOAD_MIB BROKER_PORT
 [[ $WAY =~ ^(put|chunked|form)$ ]] || die "BENCH_WAY must be put, chunked or form"
 ((TOTAL_GIB >= 1 && UPLOAD_MIB >= 1 && UPLOAD_MIB <= 1024)) || die "BENCH_TOTAL_GIB >= 1, BENCH_UPLOAD_MIB 1-1024"
-if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -Xmx128m -XX:-UsePerfData); fi
+if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -XX:-UsePerfData); fi
 COMMAND_LINE=$(command_line "BENCH_ BROKER_UPLOAD_ MALLOC_" bench/warmup-curve.sh "$@")
 RGW_KEEP=0
 [[ $RGW == private ]] || RGW_KEEP=1
