@@ -155,18 +155,16 @@ run_way() { # way file count
   putnode) clients "$way" 1 env TUS_AUTH="$auth" node "$HERE/tus/put.mjs" "$put" "$file" "$count" ;;
   put) clients "$way" "$count" "${CURL[@]}" -H "$AUTH_HEADER" -T "$file" "$put-{i}" ;;
   tuscurl)
-    # filename bench.bin, in base64 as tus wants it
-    clients "$way" "$count" "${CURL[@]}" -o /dev/null -w '%header{location}' -X POST -H "$AUTH_HEADER" \
-      -H 'Tus-Resumable: 1.0.0' -H "Upload-Length: $(stat -c %s "$file")" -H 'Upload-Metadata: filename YmVuY2guYmlu' \
-      "$broker/files/" --then "${CURL[@]}" -o /dev/null -X PATCH -H "$AUTH_HEADER" -H 'Tus-Resumable: 1.0.0' \
-      -H 'Upload-Offset: 0' -H 'Content-Type: application/offset+octet-stream' -T "$file" "$broker{out}"
+    local steps=()
+    tus_curl_steps steps "$broker" "$file"
+    clients "$way" "$count" "${steps[@]}"
     ;;
   esac
   while read -r url; do
     case $way in
     put | putnode) KEYS+=("$url") ;; # the key itself
     peer) KEYS+=("${url##*/}" "${url##*/}.info") ;;
-    *) url=${url##*/} && KEYS+=("tus/bench/${url#*.*.*.}") ;; # the object's name ends the broker's id
+    *) KEYS+=("$(tus_key "$url")") ;;
     esac
   done < <(case $way in put) json_lines key ;; putnode) json_lines keys ;; tuscurl) tail -n +2 "$WORK/client.out" ;;
     *) json_lines urls ;; esac)
