@@ -5,7 +5,8 @@
 # POST to /files/ and one PATCH of the whole file, as bench/tus-bench.sh's way tuscurl); for each GiB the broker's CPU
 # per MiB (utime + stime of /proc/PID/stat, all threads, as bench/upload-bench.sh measures it) and the share of it
 # its JIT compiler threads took; with -XX:+PrintCompilation among the JVM args, also the compilations per upload and
-# the compiled methods made not entrant per upload (deoptimisations, and code that a higher tier replaced).
+# the compiled methods made not entrant per upload (deoptimisations, and code that a higher tier replaced; with
+# -XX:+LogCompilation too and BENCH_KEEP_LOGS=1, bench/lib/compilations.py tells them apart, upload by upload).
 # bench/upload-bench.sh measures after a warm-up: this shows what the warm-up hides. Prints a Markdown report and
 # appends it to bench/results-upload.md (way tus: bench/results-tus.md). The tus endpoint is on for every way.
 #
