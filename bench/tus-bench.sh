@@ -26,6 +26,10 @@
 #   BENCH_BIG_MIB=1024 BENCH_SMALL_MIB=100 BENCH_CONCURRENCY=8   sizes, and uploads at once of the small file
 #   BENCH_REPEATS=3                  measured rounds (the ways' order rotated each round); medians are reported
 #   BENCH_WARMUP_ROUNDS=5            unmeasured rounds of every way with the small file first (JIT, both runtimes)
+#   BENCH_JIT_SETTLED_PCT=10         then more such rounds until the broker's JIT compiler threads took at most this
+#   BENCH_WARMUP_MAX_ROUNDS=60       share of its CPU in two rounds in a row (at most BENCH_WARMUP_MAX_ROUNDS in all),
+#                                    as bench/upload-bench.sh: a fresh broker's JIT still took 10-20% of its CPU per
+#                                    MiB after 50-100 one-PATCH tus uploads of 100 MiB (bench/warmup-curve.sh, way tus)
 #   BENCH_PART_MIB=16                part size of both servers (the broker's default)
 #   BENCH_BROKER_PORT=18098 BENCH_PEER_PORT=18099
 #   BENCH_RGW=private|shared         private (default): a gateway of its own in /tmp/tus-bench-rgw on 127.0.0.1:17495
@@ -43,9 +47,10 @@ SELF=tus-bench
 . "$HERE/lib/common.sh"
 
 knobs BIG_MIB=1024 SMALL_MIB=100 CONCURRENCY=8 REPEATS=3 WARMUP_ROUNDS=5 PART_MIB=16 BROKER_PORT=18098 PEER_PORT=18099 \
-  RGW=private RGW_PORT=17495 RGW_MON_PORT=6797 RGW_MEMSTORE_MIB=3072 RESULTS="$HERE/results-tus.md"
+  RGW=private RGW_PORT=17495 RGW_MON_PORT=6797 RGW_MEMSTORE_MIB=3072 RESULTS="$HERE/results-tus.md" \
+  WARMUP_MAX_ROUNDS=60 JIT_SETTLED_PCT=10
 whole_numbers BIG_MIB SMALL_MIB CONCURRENCY REPEATS WARMUP_ROUNDS PART_MIB BROKER_PORT PEER_PORT RGW_PORT RGW_MON_PORT \
-  RGW_MEMSTORE_MIB
+  RGW_MEMSTORE_MIB WARMUP_MAX_ROUNDS JIT_SETTLED_PCT
 ((REPEATS >= 1 && CONCURRENCY >= 1 && BIG_MIB >= 1 && SMALL_MIB >= 1)) || die "sizes, repeats and concurrency must be >= 1"
 if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -XX:-UsePerfData); fi
 TARGET_RSS_MIB=300
@@ -155,18 +160,16 @@ run_way() { # way file count
   putnode) clients "$way" 1 env TUS_AUTH="$auth" node "$HERE/tus/put.mjs" "$put" "$file" "$count" ;;
   put) clients "$way" "$count" "${CURL[@]}" -H "$AUTH_HEADER" -T "$file" "$put-{i}" ;;
   tuscurl)
-    # filename bench.bin, in base64 as tus wants it
-    clients "$way" "$count" "${CURL[@]}" -o /dev/null -w '%header{location}' -X POST -H "$AUTH_HEADER" \
-      -H 'Tus-Resumable: 1.0.0' -H "Upload-Length: $(stat -c %s "$file")" -H 'Upload-Metadata: filename YmVuY2guYmlu' \
-      "$broker/files/" --then "${CURL[@]}" -o /dev/null -X PATCH -H "$AUTH_HEADER" -H 'Tus-Resumable: 1.0.0' \
-      -H 'Upload-Offset: 0' -H 'Content-Type: application/offset+octet-stream' -T "$file" "$broker{out}"
+    local steps=()
+    tus_curl_steps steps "$broker" "$file"
+    clients "$way" "$count" "${steps[@]}"
     ;;
   esac
   while read -r url; do
     case $way in
     put | putnode) KEYS+=("$url") ;; # the key itself
     peer) KEYS+=("${url##*/}" "${url##*/}.info") ;;
-    *) url=${url##*/} && KEYS+=("tus/bench/${url#*.*.*.}") ;; # the object's name ends the broker's id
+    *) KEYS+=("$(tus_key "$url")") ;;
     esac
   done < <(case $way in put) json_lines key ;; putnode) json_lines keys ;; tuscurl) tail -n +2 "$WORK/client.out" ;;
     *) json_lines urls ;; esac)
@@ -225,13 +228,18 @@ BIG_SHA=$(sha256sum "$SHM/big" | cut -d' ' -f1)
 SMALL_SHA=$(sha256sum "$SHM/small" | cut -d' ' -f1)
 WAYS=(tus peer put tuscurl putnode)
 
-log "warm-up: $WARMUP_ROUNDS rounds of every way with ${SMALL_MIB} MiB"
-for ((r = 0; r < WARMUP_ROUNDS; r++)); do
+warmup_round() {
+  local way
   for way in "${WAYS[@]}"; do
     run_way "$way" "$SHM/small" 1
     delete_keys
   done
-done
+}
+log "warm-up: $WARMUP_ROUNDS rounds of every way with ${SMALL_MIB} MiB, then more until the broker's JIT settles"
+for ((r = 0; r < WARMUP_ROUNDS; r++)); do warmup_round; done
+warm_until_jit_settles "$BROKER_PID" "$WARMUP_ROUNDS" "$WARMUP_MAX_ROUNDS" "$JIT_SETTLED_PCT" \
+  "every way with ${SMALL_MIB} MiB" warmup_round
+log "warm-up done: $WARMUP_DESC"
 
 for ((r = 0; r < REPEATS; r++)); do
   for ((k = 0; k < ${#WAYS[@]}; k++)); do
@@ -278,7 +286,7 @@ REPORT=$(
   run_heading
   echo "- machine: $NPROC x $CPU_MODEL, $MEM, $JAVA_VERSION, node $(node --version); load average before $LOAD_BEFORE, after $LOAD_AFTER; other JVMs before: $FOREIGN_BEFORE"
   echo "- gateway: $(gateway_desc); the peer's TMPDIR on $PEER_TMP_FS; parts of $PART_MIB MiB on both servers"
-  echo "- $WARMUP_ROUNDS unmeasured rounds of every way with ${SMALL_MIB} MiB, then $REPEATS measured rounds (ways rotated); medians, every run in brackets"
+  echo "- $WARMUP_DESC, then $REPEATS measured rounds (ways rotated); medians, every run in brackets"
   echo
   echo "| upload | way | client | MiB/s | CPU ms/MiB of the server | of the client | of the gateway | the three | peak RSS MiB | bytes written to disk |"
   echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"

@@ -168,9 +168,6 @@ thread_lines() {
     }' "$WORK/thread-time.tsv" "$WORK/thread-ticks.tsv"
 }
 
-# Ticks of the broker's JIT compiler threads, and of all its threads: "jit all".
-jit_ticks() { thread_ticks "$BROKER_PID" | awk -F'\t' '$1 ~ /^C[12] CompilerThre/ { j += $2 } { t += $2 } END { print j + 0, t + 0 }'; }
-
 proc_field() { awk -v k="$2" '$1 == k ":" { print $2 }' "/proc/$1/$3" 2>/dev/null || echo 0; } # pid key file
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }                                       # KiB -> MiB
 
@@ -490,24 +487,8 @@ log "broker RSS after start: $(mib "$RSS_START") MiB; warm-up: $WARMUP_ROUNDS or
 request_warmup
 upload_phase warmup "$SMALL_LABEL" "$SMALL" "$SMALL_BYTES" "$SMALL_SHA" "$WARMUP_ROUNDS" 0
 # The JVM's start-up cost is not the broker's cost per MiB: warm up until the JIT has (nearly) stopped compiling.
-WARMUP_DONE=$WARMUP_ROUNDS SETTLED=0 JIT_SHARES=()
-while ((SETTLED < 2 && WARMUP_DONE < WARMUP_MAX_ROUNDS)); do
-  read -r jit0 all0 < <(jit_ticks)
+warm_until_jit_settles "$BROKER_PID" "$WARMUP_ROUNDS" "$WARMUP_MAX_ROUNDS" "$JIT_SETTLED_PCT" "every way with $SMALL_LABEL" \
   upload_phase warmup "$SMALL_LABEL" "$SMALL" "$SMALL_BYTES" "$SMALL_SHA" 1 0
-  read -r jit1 all1 < <(jit_ticks)
-  WARMUP_DONE=$((WARMUP_DONE + 1))
-  share=$(((jit1 - jit0) * 100 / (all1 - all0 > 0 ? all1 - all0 : 1)))
-  JIT_SHARES+=("$share%")
-  if ((share <= JIT_SETTLED_PCT)); then SETTLED=$((SETTLED + 1)); else SETTLED=0; fi
-  log "warm-up round $WARMUP_DONE: the JIT took $share% of the broker's CPU"
-done
-if ((SETTLED >= 2)); then
-  WARMUP_DESC="$WARMUP_DONE unmeasured warm-up rounds of every way with $SMALL_LABEL ($WARMUP_ROUNDS, then until the JIT compiler threads took at most $JIT_SETTLED_PCT% of the broker's CPU in two rounds in a row: ${JIT_SHARES[*]: -2})"
-elif ((${#JIT_SHARES[@]})); then
-  WARMUP_DESC="$WARMUP_DONE unmeasured warm-up rounds of every way with $SMALL_LABEL (**the JIT had not settled**: its share of the broker's CPU in the last rounds ${JIT_SHARES[*]: -2}, limit $JIT_SETTLED_PCT%)"
-else
-  WARMUP_DESC="$WARMUP_DONE unmeasured warm-up rounds of every way with $SMALL_LABEL"
-fi
 # One unmeasured round with the big file too: the first big upload into a fresh gateway made Ceph grow its memory
 # store and cost it 6.5 instead of 3.5-3.8 ms of CPU per MiB (run of 2026-11-30 12:16), and the first measured way
 # of round 1 is always the same one.

@@ -45,6 +45,27 @@ auth_init() { # bucket
   unset BROKER_AUTH_MODE BROKER_AUTH_API_KEYS BROKER_ACCESS_READ BROKER_ACCESS_WRITE
 }
 
+# A tus upload of a file as curl makes it (bench/tus-bench.sh's way tuscurl, bench/warmup-curve.sh's way tus): a POST
+# with Upload-Length (creation, no data), then one PATCH of the whole file with a Content-Length, as tus-js-client
+# sends it by default. Sets the array VAR to the two commands for bench/lib/clients.py (the PATCH goes to {out}, the
+# path the POST answered in Location), so that the upload's URL is the first command's output.
+tus_curl_steps() { # var broker-url file
+  local -n tus_steps_=$1
+  local curl=(curl -sS --fail-with-body -m 900)
+  # filename bench.bin, in base64 as tus wants it
+  tus_steps_=("${curl[@]}" -o /dev/null -w '%header{location}' -X POST -H "$AUTH_HEADER" -H 'Tus-Resumable: 1.0.0'
+    -H "Upload-Length: $(stat -c %s "$3")" -H 'Upload-Metadata: filename YmVuY2guYmlu' "$2/files/"
+    --then "${curl[@]}" -o /dev/null -X PATCH -H "$AUTH_HEADER" -H 'Tus-Resumable: 1.0.0' -H 'Upload-Offset: 0'
+    -H 'Content-Type: application/offset+octet-stream' -T "$3" "$2{out}")
+}
+
+# The key of the object a tus upload of the broker stored, from its upload URL: the caller's prefix (auth_init's
+# caller is bench) and the object's name, which ends the upload's id.
+tus_key() { # upload-url
+  local id=${1##*/}
+  echo "tus/bench/${id#*.*.*.}"
+}
+
 # HTTP status of a GET without the key: 401 once the broker enforces auth, 200 from a build that predates it.
 auth_probe() { # url
   curl -s -m 10 -o /dev/null -w '%{http_code}' "$1" || true

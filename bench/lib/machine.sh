@@ -71,6 +71,37 @@ thread_ticks() {
     END { for (n in t) print n "\t" t[n] }' || true
 }
 
+# Ticks of a JVM's JIT compiler threads, and of all its threads: "jit all".
+jit_ticks() { # pid
+  thread_ticks "$1" | awk -F'\t' '$1 ~ /^C[12] CompilerThre/ { j += $2 } { t += $2 } END { print j + 0, t + 0 }'
+}
+
+# The warm-up rule of the benchmarks that measure a warm broker (the JVM's start-up is not its cost per MiB): after
+# the fixed rounds the caller ran (done), more rounds (the command runs one) until the JIT compiler threads of the
+# JVM took at most pct% of its CPU in two rounds in a row, or until max rounds in all. Sets WARMUP_DONE (rounds in
+# all) and WARMUP_DESC, for the report: "N unmeasured warm-up rounds of WHAT (...)".
+warm_until_jit_settles() { # pid done max pct what command...
+  local pid=$1 max=$3 pct=$4 what=$5 jit0 all0 jit1 all1 share settled=0 shares=()
+  WARMUP_DONE=$2
+  shift 5
+  while ((settled < 2 && WARMUP_DONE < max)); do
+    read -r jit0 all0 < <(jit_ticks "$pid")
+    "$@"
+    read -r jit1 all1 < <(jit_ticks "$pid")
+    WARMUP_DONE=$((WARMUP_DONE + 1))
+    share=$(((jit1 - jit0) * 100 / (all1 - all0 > 0 ? all1 - all0 : 1)))
+    shares+=("$share%")
+    if ((share <= pct)); then settled=$((settled + 1)); else settled=0; fi
+    log "warm-up round $WARMUP_DONE: the JIT took $share% of the broker's CPU"
+  done
+  WARMUP_DESC="$WARMUP_DONE unmeasured warm-up rounds of $what"
+  if ((settled >= 2)); then
+    WARMUP_DESC+=" ($2, then until the JIT compiler threads took at most $pct% of the broker's CPU in two rounds in a row: ${shares[*]: -2})"
+  elif ((${#shares[@]})); then
+    WARMUP_DESC+=" (**the JIT had not settled**: its share of the broker's CPU in the last rounds ${shares[*]: -2}, limit $pct%)"
+  fi
+}
+
 # Voluntary context switches of each thread group of a pid ("group<TAB>switches"): how often its threads went to
 # sleep, so how often something had to wake them (a log writer woken per record shows here).
 thread_switches() {

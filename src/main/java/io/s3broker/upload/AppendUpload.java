@@ -19,8 +19,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * Adds a body to a multipart upload that exists ({@link AppendRequest}), for resumable uploads: the parts stream as
  * in {@link MultipartUpload} (every part of unknown length, so every byte is also in the upload's pooled copy), each
  * numbered by its offset. Where the body ends inside a part, what it brought of that part is kept: as the last part
- * if it reaches the object's end, else as a part cut to a multiple of the unit if it has S3's 5 MiB, and whatever is
- * left as the tail object, which the next request sends first. Where it breaks off on the client's side (a dropped
+ * if it reaches the object's end, else as a part cut to a multiple of the unit if it has S3's 5 MiB and its streamed
+ * call never started, and whatever is left as the tail object, which the next request sends first. Where it breaks off on the client's side (a dropped
  * connection, a stall, shutdown), the bytes received are kept the same way, once the full parts in flight have
  * answered, so that a resumed upload loses nothing it sent (docs/decisions/0031-resumable-upload-tails.md).
  * The multipart upload itself is never aborted here. Phases: NEW, WAITING_FOR_BUFFER, READING, BODY_IN, COMPLETING
@@ -157,7 +157,10 @@ final class AppendUpload extends PartedUpload {
         }
         long at = partStart(parts.part());
         ByteBuffer[] bytes = parts.lastPart();
-        long whole = last ? size : size >= UploadSettings.MIN_PART_SIZE ? size / request.unit() * request.unit() : 0;
+        // After a cut streamed call, that part number is not written again at once: Ceph RGW 16 can lose the data of
+        // a part rewritten while it removes the cut attempt (decision 0031's addendum). The tail holds it all.
+        boolean asPart = last || cut == 0 && size >= UploadSettings.MIN_PART_SIZE;
+        long whole = last ? size : asPart ? size / request.unit() * request.unit() : 0;
         if (whole > 0) {
             kept(s3.uploadPart(target.location(), request.uploadId(), number(at),
                     AsyncRequestBody.fromByteBuffersUnsafe(range(bytes, 0, whole)), false, target.scope()), done::add);
@@ -251,13 +254,15 @@ final class AppendUpload extends PartedUpload {
     }
 
     /**
-     * Not a part the body is declared to end inside: its streamed call would be cut where the body ends, and the same
-     * part number written again from the copy at once, which Ceph RGW 16 can answer by losing the part's data (it
-     * removes the cut attempt's objects after the new one wrote them; decision 0031's addendum). Kept from the copy.
+     * Not a part the body is declared to end inside, nor the object's last: its streamed call would be cut where the
+     * body ends, and the same part number written again from the copy at once, which Ceph RGW 16 can answer by losing
+     * the part's data (it removes the cut attempt's objects after the new one wrote them; decision 0031's addendum).
+     * Kept from the copy.
      */
     @Override
     boolean streamsBeforeFull(StreamedPart part) {
-        return request.bodyEnd() < 0 || request.bodyEnd() >= partStart(part.number() + 1);
+        long reach = request.bodyEnd() < 0 ? request.end() : request.bodyEnd();
+        return reach >= partStart(part.number() + 1);
     }
 
     @Override

@@ -1,13 +1,16 @@
 package io.s3broker.tus;
 
+import static io.s3broker.tus.TusClient.headObject;
 import static io.s3broker.tus.TusClient.key;
 import static io.s3broker.tus.TusClient.parts;
 import static io.s3broker.tus.TusClient.slice;
+import static io.s3broker.tus.TusClient.stateKey;
 import static io.s3broker.tus.TusClient.storedSha256;
 import static io.s3broker.tus.TusClient.uploadId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.http.HttpResponse;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,9 +22,10 @@ import io.s3broker.testing.Metrics;
 import io.s3broker.testing.RandomBytes;
 
 /**
- * A PATCH whose declared length ends inside a part sends that part to S3 once, from memory, at its end: no streamed
- * call cut where the body ends and the same part number written again at once (Ceph RGW 16 can lose such a part's
- * data: docs/decisions/0031-resumable-upload-tails.md). Parts of 8 MiB (the profile).
+ * A PATCH never writes a part number again right after cutting that part's streamed call (Ceph RGW 16 can lose such a
+ * part's data: docs/decisions/0031-resumable-upload-tails.md): the part a declared length ends inside, and the
+ * object's last part, go to S3 once, from memory; the bytes of a part whose call was cut go to the tail. Parts of
+ * 8 MiB (the profile).
  */
 @QuarkusTest
 @TestProfile(TusProtocolTest.Tus.class)
@@ -46,6 +50,42 @@ class TusShortPatchTest {
         assertEquals(7 * MIB, parts(key, uploadId(url)).orElseThrow().get(0).size());
         HttpResponse<String> rest = tus.patch(url, 7 * MIB, seed, 7 * MIB, length - 7 * MIB);
         assertEquals(204, rest.statusCode(), rest.body());
+        assertEquals(RandomBytes.sha256(slice(seed, 0, length)), storedSha256(key));
+    }
+
+    /**
+     * Without a Content-Length the body's end is known only once it comes: the part it ended inside had streamed and
+     * its call is cut, so its bytes are kept as the tail, not written as that part number again at once.
+     */
+    @Test
+    void aChunkedPatchEndingInsideAStreamedPartKeepsItAsTheTail() {
+        long length = 20 * MIB;
+        long seed = 42;
+        String url = tus.create(length, null);
+        String key = key(TusProtocolTest.PREFIX, url);
+        long before = uploadPartCalls();
+        HttpResponse<String> first = tus.patchChunked(url, 0, seed, 0, 7 * MIB);
+        assertEquals(204, first.statusCode(), first.body());
+        assertEquals(1, uploadPartCalls() - before, "only the streamed call, cut where the body ended");
+        assertEquals(List.of(), parts(key, uploadId(url)).orElseThrow());
+        assertEquals(7 * MIB, headObject(stateKey(TusProtocolTest.PREFIX, url)).orElseThrow().contentLength());
+        assertEquals(7 * MIB, tus.offset(url));
+        HttpResponse<String> rest = tus.patch(url, 7 * MIB, seed, 7 * MIB, length - 7 * MIB);
+        assertEquals(204, rest.statusCode(), rest.body());
+        assertEquals(RandomBytes.sha256(slice(seed, 0, length)), storedSha256(key));
+    }
+
+    /** The object's last part is known from Upload-Length: a chunked PATCH that reaches it sends it once. */
+    @Test
+    void aChunkedPatchReachingTheEndSendsTheLastPartOnce() {
+        long length = 15 * MIB; // a full part of 8 MiB, then 7 MiB: past the 5 MiB after which a part streams
+        long seed = 43;
+        String url = tus.create(length, null);
+        String key = key(TusProtocolTest.PREFIX, url);
+        long before = uploadPartCalls();
+        HttpResponse<String> all = tus.patchChunked(url, 0, seed, 0, length);
+        assertEquals(204, all.statusCode(), all.body());
+        assertEquals(2, uploadPartCalls() - before, "one UploadPart per part");
         assertEquals(RandomBytes.sha256(slice(seed, 0, length)), storedSha256(key));
     }
 

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,7 @@ class MultipartUploadTest {
     }
 
     @Test
-    void aLastPartCutShortAfterItsStreamStartedIsCancelledAndResent() throws Exception {
+    void aLastPartCutShortAfterItsStreamStartedIsCancelledAndResentUnderTheNextNumber() throws Exception {
         start(BodyLength.declared(-1));
         int last = STREAM_AFTER + 5 * CHUNK + 7;
         byte[] body = h.client.send(PART + last);
@@ -88,12 +89,14 @@ class MultipartUploadTest {
         h.client.end();
         assertEquals(body.length, h.result().size());
         assertArrayEquals(body, h.s3.assembled());
-        var attempts = h.s3.calls("UploadPart").stream().filter(c -> c.partNumber() == 2).toList();
-        assertEquals(2, attempts.size(), "part 2 streamed, cancelled when the body ended inside it, then resent");
-        assertTrue(attempts.get(0).future().isCompletedExceptionally());
-        assertEquals(last, attempts.get(1).body().size());
+        var cut = h.s3.calls("UploadPart").stream().filter(c -> c.partNumber() == 2).toList();
+        assertEquals(1, cut.size(), "part 2 streamed, cancelled when the body ended inside it, and not sent again");
+        assertTrue(cut.get(0).future().isCompletedExceptionally());
+        var resent = h.s3.calls("UploadPart").stream().filter(c -> c.partNumber() == 3).toList();
+        assertEquals(1, resent.size(), "its bytes sent from the copy as part 3 (Ceph RGW 16 can lose a part rewritten at once)");
+        assertEquals(last, resent.get(0).body().size());
         var complete = (CompleteMultipartUploadRequest) h.s3.calls("CompleteMultipartUpload").get(0).request();
-        assertEquals(2, complete.multipartUpload().parts().size());
+        assertEquals(List.of(1, 3), complete.multipartUpload().parts().stream().map(CompletedPart::partNumber).toList());
         h.assertEverythingReleased();
     }
 
