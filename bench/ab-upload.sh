@@ -18,7 +18,7 @@
 #     tusN: the same with chunkSize N MiB, one PATCH per N MiB; both to /files/, the object deleted afterwards)
 #   AB_ROUNDS=12  AB_BATCH=1 (uploads per measured batch)  AB_NGINX=1 (measure nginx too, PUT only)
 #   AB_PARALLEL=1 (uploads at once in a measured batch: 8 shows the peak RSS of 8 uploads at once, as upload-bench.sh)
-#   AB_JVM="@docker/jvm.options -Xmx128m -XX:-UsePerfData"   JVM arguments of every variant
+#   AB_JVM="@docker/jvm.options -XX:-UsePerfData"   JVM arguments of every variant
 #   AB_JVM_<NAME>="..." more JVM arguments of variant NAME;  AB_ENV_<NAME>="K=V ..." its environment (over
 #   MALLOC_ARENA_MAX=2, as in the image);
 #   AB_JAVA_<NAME>=/path/to/java its Java runtime
@@ -46,7 +46,7 @@ BATCH=${AB_BATCH:-1}
 PARALLEL=${AB_PARALLEL:-1}
 PORT0=${AB_PORT:-8196}
 NGINX_PORT=${AB_NGINX_PORT:-8199}
-read -r -a JVM <<<"${AB_JVM:-@$REPO/docker/jvm.options -Xmx128m -XX:-UsePerfData}"
+read -r -a JVM <<<"${AB_JVM:-@$REPO/docker/jvm.options -XX:-UsePerfData}"
 NAMES=()
 APPS=()
 for a; do

@@ -39,7 +39,7 @@ cleanup_run() {
 }
 profile_run_start /dev/shm/profile-item.XXXXXX
 start_quarkus BROKER_PID broker "$PORT" "$WORK/broker.log" /q/health/ready "${AUTH_ON_ENV[@]}" MALLOC_ARENA_MAX=2 \
-  java @"$REPO/docker/jvm.options" -Xmx128m -jar "$APP/quarkus-run.jar"
+  java @"$REPO/docker/jvm.options" -jar "$APP/quarkus-run.jar"
 
 key=profile-item/object
 code=$(curl -sS -o /dev/null -w '%{http_code}' -H "$AUTH_HEADER" -T /dev/null "http://127.0.0.1:$PORT/item?bucket=$BUCKET&key=$key")

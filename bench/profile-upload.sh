@@ -44,7 +44,7 @@ profile_run_start /dev/shm/profile-upload.XXXXXX
 head -c $((MIB * 1048576)) /dev/urandom > "$WORK/source"
 
 start_quarkus BROKER_PID broker "$PORT" "$WORK/broker.log" /q/health/ready "${AUTH_ON_ENV[@]}" MALLOC_ARENA_MAX=2 \
-  java @"$REPO/docker/jvm.options" -Xmx128m -jar "$REPO/target/quarkus-app/quarkus-run.jar"
+  java @"$REPO/docker/jvm.options" -jar "$REPO/target/quarkus-app/quarkus-run.jar"
 
 key=profile-upload/$WAY
 upload() {

@@ -20,7 +20,7 @@
 # disk; RSS < 300 MiB. Every upload is checked (status, size in S3), the first object of each way and size by sha256
 # (downloaded), and deleted right after (the gateway keeps objects in RAM). Appends the report to bench/results-tus.md.
 #
-# usage: bench/tus-bench.sh [JVM args of the broker]   (default: @docker/jvm.options -Xmx128m -XX:-UsePerfData,
+# usage: bench/tus-bench.sh [JVM args of the broker]   (default: @docker/jvm.options -XX:-UsePerfData,
 #   MALLOC_ARENA_MAX=2 unless the environment sets it)
 # Environment (all optional):
 #   BENCH_BIG_MIB=1024 BENCH_SMALL_MIB=100 BENCH_CONCURRENCY=8   sizes, and uploads at once of the small file
@@ -52,7 +52,7 @@ knobs BIG_MIB=1024 SMALL_MIB=100 CONCURRENCY=8 REPEATS=3 WARMUP_ROUNDS=5 PART_MI
 whole_numbers BIG_MIB SMALL_MIB CONCURRENCY REPEATS WARMUP_ROUNDS PART_MIB BROKER_PORT PEER_PORT RGW_PORT RGW_MON_PORT \
   RGW_MEMSTORE_MIB WARMUP_MAX_ROUNDS JIT_SETTLED_PCT
 ((REPEATS >= 1 && CONCURRENCY >= 1 && BIG_MIB >= 1 && SMALL_MIB >= 1)) || die "sizes, repeats and concurrency must be >= 1"
-if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -Xmx128m -XX:-UsePerfData); fi
+if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -XX:-UsePerfData); fi
 TARGET_RSS_MIB=300
 TARGET_VS_PUT=0.9
 LOG_PIPE=1

@@ -19,7 +19,7 @@
 # deleted right after (the gateway keeps objects in RAM). Source files live in /dev/shm, so curl reads no disk.
 # Prints a Markdown report and appends it, with the machine and the command, to bench/results-upload.md.
 #
-# usage: bench/upload-bench.sh [JVM args of the broker]   (default: @docker/jvm.options -Xmx128m -XX:-UsePerfData,
+# usage: bench/upload-bench.sh [JVM args of the broker]   (default: @docker/jvm.options -XX:-UsePerfData,
 #   with MALLOC_ARENA_MAX=2 as in the image unless the environment sets it)
 #   A GC log to /dev/shm (-Xlog:gc) is added unless BENCH_GC_LOG=0. BROKER_UPLOAD_* variables in the environment
 #   (BROKER_UPLOAD_PART_SIZE, BROKER_UPLOAD_MAX_PARTS_IN_FLIGHT, BROKER_UPLOAD_MAX_BUFFERED,
@@ -62,6 +62,9 @@
 #                                            machine. The default 0 lets everything share all CPUs.
 #   BENCH_BROKER_REV=REV                     build this commit (git archive) instead of the work tree of the checkout
 #   BENCH_BROKER_APP=DIR                     a built target/quarkus-app to run instead of building anything
+#   BENCH_JAVA=java                          the broker's Java runtime (the build uses the default JDK 17): the
+#                                            image's JDK 25 is /usr/lib/jvm/temurin-25-jdk-amd64/bin/java here, whose
+#                                            Serial GC lets the old generation grow to -Xmx (decision 0039)
 #   BENCH_RESULTS=FILE                       where to append the results (default bench/results-upload.md)
 #   BENCH_MAX_SECONDS=3600                   the whole run is stopped (and cleaned up) after this long
 #   BENCH_KEEP_LOGS=1                        keep the work dir (broker log, GC log, per-upload data) after success
@@ -81,9 +84,10 @@ SELF=upload-bench
 
 knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 REQUEST_WARMUP=500 WARMUP_ROUNDS=30 WARMUP_MAX_ROUNDS=90 JIT_SETTLED_PCT=10 CONCURRENCY=8 BROKER_PORT=18093 NGINX_PORT=18094 DISTURBED_PCT=25 \
   DISTURBED_RETRIES=2 QUIET_WAIT=60 RGW=private MAX_SECONDS=3600 RESULTS="$HERE/results-upload.md"
-# The broker runs as the image runs it: its JVM options file and glibc arena limit, plus the issue's heap limit.
-if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -Xmx128m -XX:-UsePerfData); fi
+# The broker runs as the image runs it: its JVM options file (the heap's size included) and glibc arena limit.
+if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -XX:-UsePerfData); fi
 BROKER_MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+BROKER_JAVA=${BENCH_JAVA:-java}
 TARGET_RATIO=0.95
 TARGET_RSS_MIB=300
 TARGET_CPU_VS_NGINX=1.3
@@ -212,7 +216,7 @@ start_broker() {
   local gc=()
   [[ ${BENCH_GC_LOG:-1} == 0 ]] || gc=("-Xlog:gc:file=$SHM/gc.log:uptime")
   start_quarkus BROKER_PID broker "$BROKER_PORT" "$WORK/broker.log" /q/health/ready "${AUTH_ON_ENV[@]}" \
-    MALLOC_ARENA_MAX="$BROKER_MALLOC_ARENA_MAX" java "${JVM_ARGS[@]}" "${gc[@]}" -jar "$BROKER_APP/quarkus-run.jar"
+    MALLOC_ARENA_MAX="$BROKER_MALLOC_ARENA_MAX" "$BROKER_JAVA" "${JVM_ARGS[@]}" "${gc[@]}" -jar "$BROKER_APP/quarkus-run.jar"
 }
 
 # RSS of the broker every 50 ms into $SHM/rss ("epoch-seconds KiB"), until the broker is gone.
@@ -442,6 +446,7 @@ concurrent_run() { # way round
 
 ensure_tools curl python3 java sha256sum nginx
 describe_machine
+JAVA_VERSION=$("$BROKER_JAVA" -version 2>&1 | sed -n 2p) # the broker's, which may not be the build's
 CURL_VERSION=$(curl --version | head -n 1 | cut -d' ' -f1-2)
 gateway_up "$RGW" /tmp/upload-bench-rgw "${BENCH_RGW_PORT:-17493}" "${BENCH_RGW_MON_PORT:-6795}" "${BENCH_RGW_MEMSTORE_MIB:-3072}"
 auth_init "$BUCKET"
@@ -605,7 +610,7 @@ V_OK=$( ((${#FAILURES[@]} == 0)) && echo met || echo "**MISSED**")
 
 REPORT=$(
   run_heading
-  echo "- broker JVM: \`MALLOC_ARENA_MAX=$BROKER_MALLOC_ARENA_MAX java ${JVM_ARGS[*]}$([[ ${BENCH_GC_LOG:-1} == 0 ]] || echo " -Xlog:gc:file=/dev/shm/...") -jar quarkus-run.jar\`; BROKER_UPLOAD_* settings: $(compgen -v BROKER_UPLOAD_ | while read -r v; do printf '%s=%s ' "$v" "${!v}"; done; true)"
+  echo "- broker JVM: \`MALLOC_ARENA_MAX=$BROKER_MALLOC_ARENA_MAX $BROKER_JAVA ${JVM_ARGS[*]}$([[ ${BENCH_GC_LOG:-1} == 0 ]] || echo " -Xlog:gc:file=/dev/shm/...") -jar quarkus-run.jar\`; BROKER_UPLOAD_* settings: $(compgen -v BROKER_UPLOAD_ | while read -r v; do printf '%s=%s ' "$v" "${!v}"; done; true)"
   echo "- auth: BROKER_AUTH_MODE=api-key ($BUCKET/ allowed to read and write), every upload sends the run's random key; a GET /item without the key answered $(auth_desc "$PROBE")"
   echo "- gateway: $(gateway_desc)"
   echo "- CPU pinning: $PINNING"
@@ -680,7 +685,7 @@ if [[ ! -s $RESULTS ]]; then
 
 Re-run with `bench/upload-bench.sh` from any directory (root only to install curl/python3 when missing). It boots a
 private Ceph RGW gateway (scripts/local-s3-sts.sh in /tmp/upload-bench-rgw, port 17493, 3 GiB memory store; stopped
-at the end), builds a copy of the checkout, starts the broker on 127.0.0.1:18093 with `@docker/jvm.options -Xmx128m -XX:-UsePerfData`
+at the end), builds a copy of the checkout, starts the broker on 127.0.0.1:18093 with `@docker/jvm.options -XX:-UsePerfData`
 (other JVM arguments: the script's arguments; `BROKER_UPLOAD_*` variables reach the broker), writes 1 GiB and 100 MiB
 of random bytes to /dev/shm, runs everything below, prints the report and appends it here. Sizes, repeats,
 concurrency, the shared gateway and CPU pinning (`BENCH_PIN=1`) are `BENCH_*` variables (see the script's header).

@@ -10,7 +10,7 @@
 # bench/upload-bench.sh measures after a warm-up: this shows what the warm-up hides. Prints a Markdown report and
 # appends it to bench/results-upload.md (way tus: bench/results-tus.md). The tus endpoint is on for every way.
 #
-# usage: bench/warmup-curve.sh [JVM args of the broker]   (default: @docker/jvm.options -Xmx128m -XX:-UsePerfData)
+# usage: bench/warmup-curve.sh [JVM args of the broker]   (default: @docker/jvm.options -XX:-UsePerfData)
 # Environment (all optional):
 #   BENCH_WAY=put|chunked|form|tus  BENCH_TOTAL_GIB=10  BENCH_UPLOAD_MIB=100
 #   BENCH_BROKER_PORT=18096
@@ -35,7 +35,7 @@ whole_numbers TOTAL_GIB UPLOAD_MIB BROKER_PORT RGW_PORT RGW_MON_PORT
 [[ $WAY =~ ^(put|chunked|form|tus)$ ]] || die "BENCH_WAY must be put, chunked, form or tus"
 [[ -n ${BENCH_RESULTS:-} || $WAY != tus ]] || RESULTS=$HERE/results-tus.md
 ((TOTAL_GIB >= 1 && UPLOAD_MIB >= 1 && UPLOAD_MIB <= 1024)) || die "BENCH_TOTAL_GIB >= 1, BENCH_UPLOAD_MIB 1-1024"
-if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -Xmx128m -XX:-UsePerfData); fi
+if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -XX:-UsePerfData); fi
 COMMAND_LINE=$(command_line "BENCH_ BROKER_UPLOAD_ MALLOC_" bench/warmup-curve.sh "$@")
 RGW_KEEP=0
 [[ $RGW == private ]] || RGW_KEEP=1
