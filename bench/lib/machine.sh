@@ -81,8 +81,8 @@ jit_ticks() { # pid
 # JVM took at most pct% of its CPU in two rounds in a row, or until max rounds in all. Sets WARMUP_DONE (rounds in
 # all) and WARMUP_DESC, for the report: "N unmeasured warm-up rounds of WHAT (...)".
 warm_until_jit_settles() { # pid done max pct what command...
-  local pid=$1 max=$3 pct=$4 what=$5 jit0 all0 jit1 all1 share settled=0 shares=()
-  WARMUP_DONE=$2
+  local pid=$1 fixed=$2 max=$3 pct=$4 what=$5 jit0 all0 jit1 all1 share settled=0 shares=()
+  WARMUP_DONE=$fixed
   shift 5
   while ((settled < 2 && WARMUP_DONE < max)); do
     read -r jit0 all0 < <(jit_ticks "$pid")
@@ -96,7 +96,7 @@ warm_until_jit_settles() { # pid done max pct what command...
   done
   WARMUP_DESC="$WARMUP_DONE unmeasured warm-up rounds of $what"
   if ((settled >= 2)); then
-    WARMUP_DESC+=" ($2, then until the JIT compiler threads took at most $pct% of the broker's CPU in two rounds in a row: ${shares[*]: -2})"
+    WARMUP_DESC+=" ($fixed, then until the JIT compiler threads took at most $pct% of the broker's CPU in two rounds in a row: ${shares[*]: -2})"
   elif ((${#shares[@]})); then
     WARMUP_DESC+=" (**the JIT had not settled**: its share of the broker's CPU in the last rounds ${shares[*]: -2}, limit $pct%)"
   fi
