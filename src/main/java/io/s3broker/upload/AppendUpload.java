@@ -20,9 +20,10 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * in {@link MultipartUpload} (every part of unknown length, so every byte is also in the upload's pooled copy), each
  * numbered by its offset. Where the body ends inside a part, what it brought of that part is kept: as the last part
  * if it reaches the object's end, else as a part cut to a multiple of the unit if it has S3's 5 MiB and its streamed
- * call never started, and whatever is left as the tail object, which the next request sends first. Where it breaks off on the client's side (a dropped
- * connection, a stall, shutdown), the bytes received are kept the same way, once the full parts in flight have
- * answered, so that a resumed upload loses nothing it sent (docs/decisions/0031-resumable-upload-tails.md).
+ * call never started, and whatever is left as the tail object, which the next request sends first. Where it breaks
+ * off on the client's side (a dropped connection, a stall, shutdown), the bytes received are kept the same way, once
+ * the full parts in flight have answered, so that a resumed upload loses nothing it sent
+ * (docs/decisions/0031-resumable-upload-tails.md).
  * The multipart upload itself is never aborted here. Phases: NEW, WAITING_FOR_BUFFER, READING, BODY_IN, COMPLETING
  * (the kept part and tail are written), DONE; on a failure CANCELLING, then ABORTING, which here keeps rather than
  * aborts, then DONE.

@@ -18,10 +18,10 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * A body of unknown length (chunked PUT, every form) or of a known length above the multipart threshold: the
  * {@link PartAssembler} cuts it into parts, each streamed through a {@link StreamedPart} into an UploadPart as it
  * arrives; a body that ends inside a part sends that part again, shorter, from the upload's pooled copy (under the
- * next part number once its streamed call was cut), and a body
- * that ends within a part's first bytes goes as one PutObject from the copy, without a multipart upload
- * (docs/decisions/0009-every-part-streamed.md, 0019-first-bytes-from-the-copy.md). Phases: NEW, WAITING_FOR_BUFFER
- * (unknown lengths only), READING, BODY_IN, COMPLETING, DONE; on a failure CANCELLING, ABORTING, DONE.
+ * next part number once its streamed call was cut), and a body that ends within a part's first bytes goes as one
+ * PutObject from the copy, without a multipart upload (docs/decisions/0009-every-part-streamed.md,
+ * 0019-first-bytes-from-the-copy.md). Phases: NEW, WAITING_FOR_BUFFER (unknown lengths only), READING, BODY_IN,
+ * COMPLETING, DONE; on a failure CANCELLING, ABORTING, DONE.
  */
 final class MultipartUpload extends PartedUpload {
 

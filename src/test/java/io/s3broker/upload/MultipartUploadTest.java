@@ -93,7 +93,7 @@ class MultipartUploadTest {
         assertEquals(1, cut.size(), "part 2 streamed, cancelled when the body ended inside it, and not sent again");
         assertTrue(cut.get(0).future().isCompletedExceptionally());
         var resent = h.s3.calls("UploadPart").stream().filter(c -> c.partNumber() == 3).toList();
-        assertEquals(1, resent.size(), "its bytes sent from the copy as part 3 (Ceph RGW 16 can lose a part rewritten at once)");
+        assertEquals(1, resent.size(), "its bytes from the copy as part 3 (RGW 16 can lose a part rewritten at once)");
         assertEquals(last, resent.get(0).body().size());
         var complete = (CompleteMultipartUploadRequest) h.s3.calls("CompleteMultipartUpload").get(0).request();
         assertEquals(List.of(1, 3), complete.multipartUpload().parts().stream().map(CompletedPart::partNumber).toList());
