@@ -85,7 +85,7 @@ public class TusPatch {
                     : Multi.createFrom().empty();
             AppendRequest request = new AppendRequest(upload.caller(), new WriteTarget(upload.object(),
                     Optional.empty(), Optional.empty(), upload.scope()), upload.id().uploadId(), bytes.resumeAt(),
-                    StoredBytes.UNIT, read.length(), length > 0 ? offset + length : -1,
+                    StoredBytes.UNIT, read.length(), length > 0 ? offset + length : read.length(),
                     Multi.createBy().concatenating().streams(kept, body),
                     store.stateTarget(upload), read::withTailAt, context);
             return uploads.append(request)

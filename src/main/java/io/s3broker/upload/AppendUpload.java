@@ -262,8 +262,7 @@ final class AppendUpload extends PartedUpload {
      */
     @Override
     boolean streamsBeforeFull(StreamedPart part) {
-        long reach = request.bodyEnd() < 0 ? request.end() : request.bodyEnd();
-        return reach >= partStart(part.number() + 1);
+        return request.bodyEnd() >= partStart(part.number() + 1);
     }
 
     @Override
