@@ -35,6 +35,9 @@
 #   BENCH_RGW=private|shared         private (default): a gateway of its own in /tmp/tus-bench-rgw on 127.0.0.1:17495
 #                                    (BENCH_RGW_PORT, BENCH_RGW_MON_PORT 6797, BENCH_RGW_MEMSTORE_MIB=3072), stopped at
 #                                    the end; shared: the one of LOCAL_S3STS_* (kept running)
+#   BENCH_PIN=0|1                    1 (private gateway only): Ceph on the first half of the CPUs, this script and all
+#                                    it starts (both servers, the clients) on the other half, as if S3 were another
+#                                    machine (bench/upload-bench.sh's and bench/item-bench.sh's way)
 #   BENCH_BROKER_REV=REV / BENCH_BROKER_APP=DIR   another build of the broker (bench/lib/broker.sh)
 #   BENCH_RESULTS=FILE               where to append the report (default bench/results-tus.md)
 #   BENCH_KEEP_LOGS=1                keep the work dir (logs, client answers) after success
@@ -86,6 +89,7 @@ describe_machine
 gateway_up "$RGW" /tmp/tus-bench-rgw "$RGW_PORT" "$RGW_MON_PORT" "$RGW_MEMSTORE_MIB"
 build_broker
 auth_init "$BUCKET"
+pin_script
 PART_BYTES=$((PART_MIB << 20))
 
 # ---------------------------------------------------------------- the servers
@@ -286,6 +290,7 @@ REPORT=$(
   run_heading
   echo "- machine: $NPROC x $CPU_MODEL, $MEM, $JAVA_VERSION, node $(node --version); load average before $LOAD_BEFORE, after $LOAD_AFTER; other JVMs before: $FOREIGN_BEFORE"
   echo "- gateway: $(gateway_desc); the peer's TMPDIR on $PEER_TMP_FS; parts of $PART_MIB MiB on both servers"
+  echo "- CPU pinning: $PINNING"
   echo "- $WARMUP_DESC, then $REPEATS measured rounds (ways rotated); medians, every run in brackets"
   echo
   echo "| upload | way | client | MiB/s | CPU ms/MiB of the server | of the client | of the gateway | the three | peak RSS MiB | bytes written to disk |"
