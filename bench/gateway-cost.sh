@@ -34,13 +34,7 @@ pin_script
 BUILT="not used"
 head -c $((MIB << 20)) /dev/urandom >"$SRC"
 
-resp=$(curl -sS -m 30 --aws-sigv4 "aws:amz:$REGION:sts" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-  -X POST "$BROKER_STS_ENDPOINT/" --data-urlencode Action=AssumeRole --data-urlencode Version=2011-06-15 \
-  --data-urlencode "RoleArn=$BROKER_ROLE_ARN" --data-urlencode RoleSessionName=gateway-cost \
-  --data-urlencode DurationSeconds=7200) || die "AssumeRole failed"
-field() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" <<<"$resp"; }
-ROLE_KEY=$(field AccessKeyId) ROLE_SECRET=$(field SecretAccessKey) ROLE_TOKEN=$(field SessionToken)
-[[ -n $ROLE_KEY && -n $ROLE_TOKEN ]] || die "AssumeRole gave no credentials"
+role_credentials gateway-cost
 
 WAYS=(owner-curl role-curl role-16k role-64k role-1m)
 declare -A LABEL=([owner-curl]="curl -T, the bucket owner's keys (upload-bench's direct PUT)"

@@ -231,13 +231,8 @@ OBJECT_URL=$OBJECT_URL_PENDING
 
 # The presigned HEAD URL for the direct runs.
 if [[ $DIRECT_SIGNER == role ]]; then
-  resp=$(curl -sS -m 30 --aws-sigv4 "aws:amz:$REGION:sts" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-    -X POST "$BROKER_STS_ENDPOINT/" --data-urlencode Action=AssumeRole --data-urlencode Version=2011-06-15 \
-    --data-urlencode "RoleArn=$BROKER_ROLE_ARN" --data-urlencode RoleSessionName=item-bench \
-    --data-urlencode DurationSeconds=7200) || die "AssumeRole for the direct runs failed"
-  field() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" <<<"$resp"; }
-  SIGN_KEY=$(field AccessKeyId) SIGN_SECRET=$(field SecretAccessKey) SIGN_TOKEN=$(field SessionToken)
-  [[ -n $SIGN_KEY && -n $SIGN_SECRET && -n $SIGN_TOKEN ]] || die "AssumeRole gave no credentials: $resp"
+  role_credentials item-bench
+  SIGN_KEY=$ROLE_KEY SIGN_SECRET=$ROLE_SECRET SIGN_TOKEN=$ROLE_TOKEN
 else
   SIGN_KEY=$LOCAL_S3STS_ADMIN_ACCESS_KEY SIGN_SECRET=$LOCAL_S3STS_ADMIN_SECRET_KEY SIGN_TOKEN=
 fi

@@ -62,6 +62,10 @@
 #                                            machine. The default 0 lets everything share all CPUs.
 #   BENCH_BROKER_REV=REV                     build this commit (git archive) instead of the work tree of the checkout
 #   BENCH_BROKER_APP=DIR                     a built target/quarkus-app to run instead of building anything
+#   BENCH_DIRECT_SIGNER=admin|role           credentials of the presigned URLs of the direct PUT and nginx: the bucket
+#                                            owner's keys (admin, the default, as every run before 2026-12-06 21:40)
+#                                            or the broker's role's temporary credentials (role: the kind the broker
+#                                            signs with, which cost RGW ~3% more CPU per MiB: bench/gateway-cost.sh)
 #   BENCH_JAVA=java                          the broker's Java runtime (the build uses the default JDK 17): the
 #                                            image's JDK 25 is /usr/lib/jvm/temurin-25-jdk-amd64/bin/java here, whose
 #                                            Serial GC lets the old generation grow to -Xmx (decision 0039)
@@ -83,7 +87,8 @@ SELF=upload-bench
 . "$HERE/lib/nginx.sh"
 
 knobs BIG_MIB=1024 SMALL_MIB=100 REPEATS=3 REQUEST_WARMUP=500 WARMUP_ROUNDS=30 WARMUP_MAX_ROUNDS=90 JIT_SETTLED_PCT=10 CONCURRENCY=8 BROKER_PORT=18093 NGINX_PORT=18094 DISTURBED_PCT=25 \
-  DISTURBED_RETRIES=2 QUIET_WAIT=60 RGW=private MAX_SECONDS=3600 RESULTS="$HERE/results-upload.md"
+  DISTURBED_RETRIES=2 QUIET_WAIT=60 RGW=private MAX_SECONDS=3600 RESULTS="$HERE/results-upload.md" DIRECT_SIGNER=admin
+[[ $DIRECT_SIGNER == role || $DIRECT_SIGNER == admin ]] || die "BENCH_DIRECT_SIGNER must be admin or role"
 # The broker runs as the image runs it: its JVM options file (the heap's size included) and glibc arena limit.
 if (($#)); then JVM_ARGS=("$@"); else JVM_ARGS=("@$REPO/docker/jvm.options" -XX:-UsePerfData); fi
 BROKER_MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
@@ -259,8 +264,7 @@ way_pid() { case $1 in direct) echo "" ;; nginx) echo "$NGINX_PIDS" ;; *) echo "
 is_broker_way() { [[ $1 != direct && $1 != nginx ]]; }
 
 presign_put() { # key
-  KEY=$LOCAL_S3STS_ADMIN_ACCESS_KEY SECRET=$LOCAL_S3STS_ADMIN_SECRET_KEY python3 "$HERE/lib/presign.py" PUT \
-    "$(object_url "$1")" "$REGION" 7200
+  KEY=$SIGN_KEY SECRET=$SIGN_SECRET TOKEN=$SIGN_TOKEN python3 "$HERE/lib/presign.py" PUT "$(object_url "$1")" "$REGION" 7200
 }
 
 # One upload with curl; prints "http_code time_total size_upload" (000 when curl failed). The broker's JSON
@@ -450,6 +454,12 @@ JAVA_VERSION=$("$BROKER_JAVA" -version 2>&1 | sed -n 2p) # the broker's, which m
 CURL_VERSION=$(curl --version | head -n 1 | cut -d' ' -f1-2)
 gateway_up "$RGW" /tmp/upload-bench-rgw "${BENCH_RGW_PORT:-17493}" "${BENCH_RGW_MON_PORT:-6795}" "${BENCH_RGW_MEMSTORE_MIB:-3072}"
 auth_init "$BUCKET"
+if [[ $DIRECT_SIGNER == role ]]; then
+  role_credentials upload-bench
+  SIGN_KEY=$ROLE_KEY SIGN_SECRET=$ROLE_SECRET SIGN_TOKEN=$ROLE_TOKEN
+else
+  SIGN_KEY=$LOCAL_S3STS_ADMIN_ACCESS_KEY SIGN_SECRET=$LOCAL_S3STS_ADMIN_SECRET_KEY SIGN_TOKEN=
+fi
 PREFIX="upload-bench/$(date -u +%Y%m%dT%H%M%SZ)-$$/"
 build_broker
 
@@ -612,7 +622,7 @@ REPORT=$(
   run_heading
   echo "- broker JVM: \`MALLOC_ARENA_MAX=$BROKER_MALLOC_ARENA_MAX $BROKER_JAVA ${JVM_ARGS[*]}$([[ ${BENCH_GC_LOG:-1} == 0 ]] || echo " -Xlog:gc:file=/dev/shm/...") -jar quarkus-run.jar\`; BROKER_UPLOAD_* settings: $(compgen -v BROKER_UPLOAD_ | while read -r v; do printf '%s=%s ' "$v" "${!v}"; done; true)"
   echo "- auth: BROKER_AUTH_MODE=api-key ($BUCKET/ allowed to read and write), every upload sends the run's random key; a GET /item without the key answered $(auth_desc "$PROBE")"
-  echo "- gateway: $(gateway_desc)"
+  echo "- gateway: $(gateway_desc); the direct PUT and nginx's requests presigned with $([[ $DIRECT_SIGNER == role ]] && echo "the broker's role's temporary credentials" || echo "the bucket owner's keys")"
   echo "- CPU pinning: $PINNING"
   echo "- machine: $NPROC x $CPU_MODEL, memory $MEM; $JAVA_VERSION; $CURL_VERSION; $NGINX_VERSION (reference proxy: $NGINX_CONFIG)"
   echo "- load average before: $LOAD_BEFORE, after: $LOAD_AFTER; other JVMs running before: $FOREIGN_BEFORE, after: $FOREIGN_AFTER"

@@ -54,6 +54,20 @@ ceph_pids() {
 
 object_url() { echo "$LOCAL_S3STS_ENDPOINT/$BUCKET/$1"; }
 
+# Temporary credentials of the broker's role, from the gateway's STS with the broker's keys (the kind the broker signs
+# its S3 requests with): sets ROLE_KEY, ROLE_SECRET and ROLE_TOKEN. For direct requests of the same kind as the broker's.
+role_credentials() { # session-name
+  local resp
+  resp=$(curl -sS -m 30 --aws-sigv4 "aws:amz:$REGION:sts" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+    -X POST "$BROKER_STS_ENDPOINT/" --data-urlencode Action=AssumeRole --data-urlencode Version=2011-06-15 \
+    --data-urlencode "RoleArn=$BROKER_ROLE_ARN" --data-urlencode "RoleSessionName=$1" \
+    --data-urlencode DurationSeconds=7200) || die "AssumeRole at the gateway failed"
+  ROLE_KEY=$(sed -n 's:.*<AccessKeyId>\(.*\)</AccessKeyId>.*:\1:p' <<<"$resp")
+  ROLE_SECRET=$(sed -n 's:.*<SecretAccessKey>\(.*\)</SecretAccessKey>.*:\1:p' <<<"$resp")
+  ROLE_TOKEN=$(sed -n 's:.*<SessionToken>\(.*\)</SessionToken>.*:\1:p' <<<"$resp")
+  [[ -n $ROLE_KEY && -n $ROLE_SECRET && -n $ROLE_TOKEN ]] || die "AssumeRole gave no credentials"
+}
+
 s3_admin() { # curl args...: a request signed with the bucket owner's keys (query parameters must be sorted)
   curl -sS -m "${CURL_MAX:-60}" --aws-sigv4 "aws:amz:$REGION:s3" \
     --user "$LOCAL_S3STS_ADMIN_ACCESS_KEY:$LOCAL_S3STS_ADMIN_SECRET_KEY" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"
