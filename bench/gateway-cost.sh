@@ -9,7 +9,7 @@
 #
 # usage: bench/gateway-cost.sh
 # Environment (all optional): BENCH_MIB=1024 size; BENCH_ROUNDS=5 measured rounds (ways rotated; one unmeasured first);
-#   BENCH_PIN=1 (0: no pinning); BENCH_RGW_PORT=17496 BENCH_RGW_MON_PORT=6799 (a private gateway in
+#   BENCH_PIN=1 (0: no pinning); BENCH_RGW_PORT=17496 BENCH_RGW_MON_PORT=6793 (a private gateway in
 #   /tmp/gateway-cost-rgw, stopped at the end); BENCH_RESULTS=FILE (default bench/results-upload.md)
 set -euo pipefail
 
@@ -18,7 +18,7 @@ SELF=gateway-cost
 # shellcheck source=lib/common.sh
 . "$HERE/lib/common.sh"
 
-knobs MIB=1024 ROUNDS=5 RGW_PORT=17496 RGW_MON_PORT=6799 RESULTS="$HERE/results-upload.md"
+knobs MIB=1024 ROUNDS=5 RGW_PORT=17496 RGW_MON_PORT=6793 RESULTS="$HERE/results-upload.md"
 whole_numbers MIB ROUNDS RGW_PORT RGW_MON_PORT
 export BENCH_PIN=${BENCH_PIN:-1}
 COMMAND_LINE=$(command_line "BENCH_" bench/gateway-cost.sh "$@")

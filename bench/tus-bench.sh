@@ -33,7 +33,7 @@
 #   BENCH_PART_MIB=16                part size of both servers (the broker's default)
 #   BENCH_BROKER_PORT=18098 BENCH_PEER_PORT=18099
 #   BENCH_RGW=private|shared         private (default): a gateway of its own in /tmp/tus-bench-rgw on 127.0.0.1:17495
-#                                    (BENCH_RGW_PORT, BENCH_RGW_MON_PORT 6797, BENCH_RGW_MEMSTORE_MIB=3072), stopped at
+#                                    (BENCH_RGW_PORT, BENCH_RGW_MON_PORT 6791, BENCH_RGW_MEMSTORE_MIB=3072), stopped at
 #                                    the end; shared: the one of LOCAL_S3STS_* (kept running)
 #   BENCH_PIN=0|1                    1 (private gateway only): Ceph on the first half of the CPUs, this script and all
 #                                    it starts (both servers, the clients) on the other half, as if S3 were another
@@ -50,7 +50,7 @@ SELF=tus-bench
 . "$HERE/lib/common.sh"
 
 knobs BIG_MIB=1024 SMALL_MIB=100 CONCURRENCY=8 REPEATS=3 WARMUP_ROUNDS=5 PART_MIB=16 BROKER_PORT=18098 PEER_PORT=18099 \
-  RGW=private RGW_PORT=17495 RGW_MON_PORT=6797 RGW_MEMSTORE_MIB=3072 RESULTS="$HERE/results-tus.md" \
+  RGW=private RGW_PORT=17495 RGW_MON_PORT=6791 RGW_MEMSTORE_MIB=3072 RESULTS="$HERE/results-tus.md" \
   WARMUP_MAX_ROUNDS=60 JIT_SETTLED_PCT=10
 whole_numbers BIG_MIB SMALL_MIB CONCURRENCY REPEATS WARMUP_ROUNDS PART_MIB BROKER_PORT PEER_PORT RGW_PORT RGW_MON_PORT \
   RGW_MEMSTORE_MIB WARMUP_MAX_ROUNDS JIT_SETTLED_PCT
