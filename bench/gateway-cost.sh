@@ -31,7 +31,6 @@ cleanup_run() { rm -f "$SRC"; }
 describe_machine
 gateway_up private /tmp/gateway-cost-rgw "$RGW_PORT" "$RGW_MON_PORT" 3072
 pin_script
-BUILT="not used"
 head -c $((MIB << 20)) /dev/urandom >"$SRC"
 
 role_credentials gateway-cost

@@ -230,12 +230,7 @@ code=$(s3_admin -m 30 -o /dev/null -w '%{http_code}' -H 'Content-Type: applicati
 OBJECT_URL=$OBJECT_URL_PENDING
 
 # The presigned HEAD URL for the direct runs.
-if [[ $DIRECT_SIGNER == role ]]; then
-  role_credentials item-bench
-  SIGN_KEY=$ROLE_KEY SIGN_SECRET=$ROLE_SECRET SIGN_TOKEN=$ROLE_TOKEN
-else
-  SIGN_KEY=$LOCAL_S3STS_ADMIN_ACCESS_KEY SIGN_SECRET=$LOCAL_S3STS_ADMIN_SECRET_KEY SIGN_TOKEN=
-fi
+sign_as "$DIRECT_SIGNER" item-bench
 HEAD_URL=$(KEY=$SIGN_KEY SECRET=$SIGN_SECRET TOKEN=$SIGN_TOKEN python3 "$HERE/lib/presign.py" HEAD "$OBJECT_URL" \
   "$REGION" 7200)
 code=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' -I "$HEAD_URL") || die "presigned HEAD failed"

@@ -454,12 +454,7 @@ JAVA_VERSION=$("$BROKER_JAVA" -version 2>&1 | sed -n 2p) # the broker's, which m
 CURL_VERSION=$(curl --version | head -n 1 | cut -d' ' -f1-2)
 gateway_up "$RGW" /tmp/upload-bench-rgw "${BENCH_RGW_PORT:-17493}" "${BENCH_RGW_MON_PORT:-6795}" "${BENCH_RGW_MEMSTORE_MIB:-3072}"
 auth_init "$BUCKET"
-if [[ $DIRECT_SIGNER == role ]]; then
-  role_credentials upload-bench
-  SIGN_KEY=$ROLE_KEY SIGN_SECRET=$ROLE_SECRET SIGN_TOKEN=$ROLE_TOKEN
-else
-  SIGN_KEY=$LOCAL_S3STS_ADMIN_ACCESS_KEY SIGN_SECRET=$LOCAL_S3STS_ADMIN_SECRET_KEY SIGN_TOKEN=
-fi
+sign_as "$DIRECT_SIGNER" upload-bench
 PREFIX="upload-bench/$(date -u +%Y%m%dT%H%M%SZ)-$$/"
 build_broker
 

@@ -68,6 +68,17 @@ role_credentials() { # session-name
   [[ -n $ROLE_KEY && -n $ROLE_SECRET && -n $ROLE_TOKEN ]] || die "AssumeRole gave no credentials"
 }
 
+# The credentials of direct requests: the broker's role's (role) or the bucket owner's keys (admin); sets SIGN_KEY,
+# SIGN_SECRET and SIGN_TOKEN (empty for the owner).
+sign_as() { # role|admin session-name
+  if [[ $1 == role ]]; then
+    role_credentials "$2"
+    SIGN_KEY=$ROLE_KEY SIGN_SECRET=$ROLE_SECRET SIGN_TOKEN=$ROLE_TOKEN
+  else
+    SIGN_KEY=$LOCAL_S3STS_ADMIN_ACCESS_KEY SIGN_SECRET=$LOCAL_S3STS_ADMIN_SECRET_KEY SIGN_TOKEN=
+  fi
+}
+
 s3_admin() { # curl args...: a request signed with the bucket owner's keys (query parameters must be sorted)
   curl -sS -m "${CURL_MAX:-60}" --aws-sigv4 "aws:amz:$REGION:s3" \
     --user "$LOCAL_S3STS_ADMIN_ACCESS_KEY:$LOCAL_S3STS_ADMIN_SECRET_KEY" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "$@"

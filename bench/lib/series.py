@@ -19,8 +19,10 @@ for line in lines:
         runs.append({"_when": line[len("## Run of "):]})
         header = None
         continue
-    if not runs or not line.startswith("|"):
-        header = None if not line.startswith("|") else header
+    if not line.startswith("|"):
+        header = None  # a table ended
+        continue
+    if not runs:
         continue
     cells = [c.strip() for c in line.strip("|").split("|")]
     if header is None:
